@@ -1,0 +1,159 @@
+/**
+ * The typed syntax tree of a PromQL expression.
+ *
+ * Every node carries the half-open character range `[start, end)` it was parsed from, so that
+ * type errors found after parsing can still point at the offending text.
+ */
+import type { LabelMatcher } from '../model/series.js'
+
+/** A half-open range of character offsets into the query text. */
+export interface SourceRange {
+  readonly start: number
+  readonly end: number
+}
+
+/** The four value types of PromQL. */
+export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string'
+
+export type AggregateOp =
+  | 'sum'
+  | 'avg'
+  | 'min'
+  | 'max'
+  | 'count'
+  | 'group'
+  | 'stddev'
+  | 'stdvar'
+  | 'topk'
+  | 'bottomk'
+  | 'quantile'
+  | 'count_values'
+  | 'limitk'
+  | 'limit_ratio'
+
+export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2'
+export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<='
+export type SetOp = 'and' | 'or' | 'unless'
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp
+
+/** `@ <timestamp>`, `@ start()` or `@ end()`. */
+export type AtModifier =
+  | { readonly kind: 'timestamp'; readonly timestampMs: number }
+  | { readonly kind: 'start' }
+  | { readonly kind: 'end' }
+
+export interface NumberLiteral {
+  readonly kind: 'number'
+  readonly value: number
+  readonly range: SourceRange
+}
+
+export interface StringLiteral {
+  readonly kind: 'string'
+  readonly value: string
+  readonly range: SourceRange
+}
+
+export interface VectorSelector {
+  readonly kind: 'vectorSelector'
+  /** The metric name written before the braces, if any (it is also among `matchers`). */
+  readonly name: string | undefined
+  readonly matchers: readonly LabelMatcher[]
+  readonly offsetMs: number
+  readonly at: AtModifier | undefined
+  readonly range: SourceRange
+}
+
+export interface MatrixSelector {
+  readonly kind: 'matrixSelector'
+  /** Offset and `@` of a range selector live on its vector selector, as in Prometheus. */
+  readonly selector: VectorSelector
+  readonly rangeMs: number
+  readonly range: SourceRange
+}
+
+export interface SubqueryExpr {
+  readonly kind: 'subquery'
+  readonly expr: Expr
+  readonly rangeMs: number
+  /** Undefined when omitted (`[5m:]`): the engine's default subquery step applies. */
+  readonly stepMs: number | undefined
+  readonly offsetMs: number
+  readonly at: AtModifier | undefined
+  readonly range: SourceRange
+}
+
+export interface CallExpr {
+  readonly kind: 'call'
+  readonly name: string
+  readonly args: readonly Expr[]
+  readonly range: SourceRange
+}
+
+export interface AggregateExpr {
+  readonly kind: 'aggregate'
+  readonly op: AggregateOp
+  readonly expr: Expr
+  /** The first argument of topk, bottomk, quantile, count_values, limitk and limit_ratio. */
+  readonly param: Expr | undefined
+  readonly grouping: readonly string[]
+  readonly without: boolean
+  readonly range: SourceRange
+}
+
+export type MatchCardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many'
+
+/** How the series of the two sides of a vector/vector operation are paired. */
+export interface VectorMatching {
+  readonly cardinality: MatchCardinality
+  /** True for `on(...)`, false for `ignoring(...)` or no clause. */
+  readonly on: boolean
+  readonly labels: readonly string[]
+  /** The labels listed in `group_left(...)` or `group_right(...)`. */
+  readonly include: readonly string[]
+}
+
+export interface BinaryExpr {
+  readonly kind: 'binary'
+  readonly op: BinaryOp
+  readonly lhs: Expr
+  readonly rhs: Expr
+  readonly returnBool: boolean
+  /** Set when both sides are instant vectors. */
+  readonly matching: VectorMatching | undefined
+  readonly range: SourceRange
+}
+
+export interface UnaryExpr {
+  readonly kind: 'unary'
+  readonly op: '+' | '-'
+  readonly expr: Expr
+  readonly range: SourceRange
+}
+
+export interface ParenExpr {
+  readonly kind: 'paren'
+  readonly expr: Expr
+  readonly range: SourceRange
+}
+
+export type Expr =
+  | NumberLiteral
+  | StringLiteral
+  | VectorSelector
+  | MatrixSelector
+  | SubqueryExpr
+  | CallExpr
+  | AggregateExpr
+  | BinaryExpr
+  | UnaryExpr
+  | ParenExpr
+
+/** True for the operators whose result is a filter (or 0/1 with `bool`). */
+export function isComparisonOp(op: BinaryOp): op is ComparisonOp {
+  return op === '==' || op === '!=' || op === '>' || op === '<' || op === '>=' || op === '<='
+}
+
+export function isSetOp(op: BinaryOp): op is SetOp {
+  return op === 'and' || op === 'or' || op === 'unless'
+}

@@ -1,0 +1,61 @@
+/**
+ * The entry point of the parser: query text in, typed and checked AST out.
+ */
+import type { SyntaxNode } from '@lezer/common'
+import { parser } from '@prometheus-io/lezer-promql'
+
+import type { Expr } from './ast.js'
+import { AstBuilder } from './build-ast.js'
+import { checkTypes } from './check.js'
+import { PromqlSyntaxError } from './syntax-error.js'
+
+/**
+ * Parses a PromQL expression with the Prometheus project's own grammar.
+ *
+ * @throws PromqlSyntaxError with the offset, line and column of the first problem.
+ * @example
+ * const ast = parseExpr('sum by (job) (rate(http_requests_total[5m]))')
+ */
+export function parseExpr(query: string): Expr {
+  const tree = parser.parse(query)
+  const top = tree.topNode
+
+  const errorNode = findError(top)
+  if (errorNode !== undefined) throw describeError(query, errorNode)
+
+  const expr = new AstBuilder(query).build(top)
+  checkTypes(query, expr)
+  return expr
+}
+
+function findError(top: SyntaxNode): SyntaxNode | undefined {
+  let found: SyntaxNode | undefined
+  top.cursor().iterate((ref) => {
+    if (found !== undefined) return false
+    if (ref.type.isError) {
+      found = ref.node
+      return false
+    }
+    return true
+  })
+  return found
+}
+
+function describeError(query: string, node: SyntaxNode): PromqlSyntaxError {
+  if (query.trim() === '') {
+    return new PromqlSyntaxError(query, { start: 0, end: 0 }, 'no expression found in input')
+  }
+
+  const text = query.slice(node.from, node.to)
+  if (text !== '') {
+    return new PromqlSyntaxError(query, { start: node.from, end: node.to }, `unexpected "${text}"`)
+  }
+
+  const rest = query.slice(node.from).trimStart()
+  const start = query.length - rest.length
+  if (rest === '') {
+    return new PromqlSyntaxError(query, { start, end: start }, 'unexpected end of input')
+  }
+  const token = /^(\w+|[^\s\w]+)/.exec(rest)?.[0] ?? rest.charAt(0)
+  return new PromqlSyntaxError(query, { start, end: start + token.length }, `unexpected "${token}"`)
+}
