@@ -1,0 +1,158 @@
+import { hostname } from 'node:os'
+import type { FastifyInstance } from 'fastify'
+import type { Config } from './config/schema.js'
+import type { Clock } from './platform/clock.js'
+import { systemClock } from './platform/clock.js'
+import type { ReadinessCheck } from './platform/health.js'
+import { registerHealthRoutes } from './platform/health.js'
+import { createHttpServer } from './platform/http-server.js'
+import { newId } from './platform/ids.js'
+import { JobQueue } from './platform/jobs/job-queue.js'
+import { JobWorker } from './platform/jobs/job-worker.js'
+import { Leases } from './platform/jobs/lease.js'
+import type { Logger } from './platform/logger.js'
+import { createLogger } from './platform/logger.js'
+import type { MasterKey } from './platform/master-key.js'
+import { keyFingerprint, loadMasterKey, verifyMasterKey } from './platform/master-key.js'
+import { registerMetricsRoute, SelfMetrics } from './platform/self-metrics.js'
+import type { Store } from './store/database.js'
+import { openStore } from './store/database.js'
+import { migrateToLatest, pendingMigrations } from './store/migrate.js'
+import { version } from './version.js'
+
+export interface AppOptions {
+  readonly config: Config
+  readonly logger?: Logger
+  readonly clock?: Clock
+  /** PostgreSQL schema to use instead of `public` (tests isolate suites this way). */
+  readonly databaseSchema?: string
+}
+
+/** The running platform: its parts, for tests and for the modules wired onto it. */
+export interface App {
+  readonly config: Config
+  readonly logger: Logger
+  readonly server: FastifyInstance
+  readonly store: Store
+  readonly metrics: SelfMetrics
+  readonly jobs: JobQueue
+  readonly worker: JobWorker
+  readonly leases: Leases
+  readonly masterKey: MasterKey
+  /** This process's identity in leases and job claims. */
+  readonly instanceId: string
+  /** Starts listening and the background loops; resolves to the listening URL. */
+  start(): Promise<string>
+  /** Stops accepting, drains requests up to the configured deadline, stops loops, closes. */
+  stop(): Promise<void>
+}
+
+function databaseChecks(store: Store): ReadinessCheck[] {
+  return [
+    { name: 'database', check: () => store.ping() },
+    {
+      name: 'migrations',
+      check: async () => {
+        const pending = await pendingMigrations(store)
+        if (pending.length > 0) throw new Error(`pending migrations: ${pending.join(', ')}`)
+      },
+    },
+  ]
+}
+
+/**
+ * The composition root: opens the store, migrates it, checks the master key, builds the HTTP
+ * server and wires the modules onto it. Start-up order here is the reverse of shutdown order.
+ */
+export async function createApp(options: AppOptions): Promise<App> {
+  const { config } = options
+  const clock = options.clock ?? systemClock
+  const logger = options.logger ?? createLogger({ level: config.log.level })
+  const instanceId = `${hostname()}:${process.pid}:${newId().slice(-12)}`
+
+  const store = openStore({
+    url: config.database.url,
+    dataDir: config.data_dir,
+    poolMax: config.database.pool_max,
+    connectTimeoutMs: config.database.connect_timeout_ms,
+    logger,
+    ...(options.databaseSchema === undefined ? {} : { schema: options.databaseSchema }),
+  })
+
+  let masterKey: MasterKey
+  try {
+    const applied = await migrateToLatest(store)
+    for (const migration of applied) logger.info({ migration: migration.name }, 'migration applied')
+
+    masterKey = loadMasterKey({
+      dataDir: config.data_dir,
+      configured: config.master_key,
+      file: config.master_key_file,
+    })
+    const binding = await verifyMasterKey(store.db, masterKey.key)
+    logger.info(
+      { source: masterKey.source, fingerprint: keyFingerprint(masterKey.key), binding },
+      masterKey.source === 'generated' ? 'master key generated' : 'master key loaded',
+    )
+  } catch (error) {
+    await store.close()
+    throw error
+  }
+
+  const metrics = new SelfMetrics()
+  const server = await createHttpServer({
+    logger,
+    metrics,
+    bodyLimitBytes: config.server.body_limit_bytes,
+    trustProxy: config.server.trust_proxy,
+    version,
+  })
+  registerHealthRoutes(server, databaseChecks(store), config.readiness.check_timeout_ms)
+  registerMetricsRoute(server, metrics)
+
+  const jobs = new JobQueue(store.db, store.dialect, clock)
+  const worker = new JobWorker({
+    queue: jobs,
+    workerId: instanceId,
+    logger,
+    pollIntervalMs: config.jobs.poll_interval_ms,
+    claimTimeoutMs: config.jobs.claim_timeout_ms,
+  })
+  const leases = new Leases(store.db, clock)
+
+  let stopping: Promise<void> | undefined
+  const stop = async (): Promise<void> => {
+    const deadline = setTimeout(() => {
+      logger.warn({ timeoutMs: config.server.shutdown_timeout_ms }, 'drain deadline reached')
+      server.server.closeAllConnections()
+    }, config.server.shutdown_timeout_ms)
+    try {
+      await server.close()
+      await worker.stop()
+    } finally {
+      clearTimeout(deadline)
+      await store.close()
+      logger.info('stopped')
+    }
+  }
+
+  return {
+    config,
+    logger,
+    server,
+    store,
+    metrics,
+    jobs,
+    worker,
+    leases,
+    masterKey,
+    instanceId,
+    start: async () => {
+      const url = await server.listen({ host: config.server.host, port: config.server.port })
+      worker.start()
+      logger.info({ url, version, dialect: store.dialect }, `listening on ${url}`)
+      return url
+    },
+    stop: () => (stopping ??= stop()),
+  }
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod'
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+const port = z.number().int().min(0).max(65535)
+const positiveMs = z.number().int().positive()
+
+/**
+ * Rampart's configuration: one YAML file plus `RAMPART_*` variables, validated here. Keys are
+ * snake_case as in Prometheus and Alertmanager files. Unknown keys are errors, so a typo is
+ * reported instead of silently ignored.
+ */
+export const configSchema = z
+  .object({
+    data_dir: z
+      .string()
+      .min(1)
+      .default('./data')
+      .describe('Directory for the embedded database, the master key and local state.'),
+    master_key: z
+      .string()
+      .optional()
+      .describe('The 256-bit master key as 64 hex characters or base64 (prefer the file form).'),
+    master_key_file: z
+      .string()
+      .optional()
+      .describe('A file holding the master key. Default: <data_dir>/master.key, made at start.'),
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1').describe('Address to listen on.'),
+        port: port.default(8080).describe('Port to listen on; 0 picks a free one.'),
+        public_url: z
+          .url()
+          .optional()
+          .describe('The base URL clients use, when it differs from http://host:port.'),
+        body_limit_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(1_048_576)
+          .describe('Largest request body accepted; larger ones get 413.'),
+        trust_proxy: z
+          .boolean()
+          .default(false)
+          .describe('Take client addresses from X-Forwarded-For (only behind a proxy).'),
+        shutdown_timeout_ms: positiveMs
+          .default(10_000)
+          .describe('How long in-flight requests may drain on SIGTERM before exit.'),
+      })
+      .strict()
+      .prefault({}),
+    database: z
+      .object({
+        url: z
+          .string()
+          .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+          .optional()
+          .describe('PostgreSQL connection URL. Absent: SQLite at <data_dir>/rampart.db.'),
+        url_file: z.string().optional().describe('A file holding the PostgreSQL URL.'),
+        pool_max: z.number().int().min(1).max(200).default(10).describe('PostgreSQL pool size.'),
+        connect_timeout_ms: positiveMs.default(3000).describe('PostgreSQL connect timeout.'),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({ level: logLevel.default('info').describe('Lowest level written.') })
+      .strict()
+      .prefault({}),
+    readiness: z
+      .object({
+        check_timeout_ms: positiveMs.default(2000).describe('Timeout of each readiness check.'),
+      })
+      .strict()
+      .prefault({}),
+    jobs: z
+      .object({
+        poll_interval_ms: positiveMs.default(1000).describe('How often due jobs are claimed.'),
+        claim_timeout_ms: positiveMs
+          .default(60_000)
+          .describe('A claimed job not finished by then is given to another worker.'),
+        lease_ttl_ms: positiveMs
+          .default(15_000)
+          .describe('Lifetime of a singleton-loop lease between renewals.'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+
+export type Config = z.infer<typeof configSchema>
+export type ConfigInput = z.input<typeof configSchema>

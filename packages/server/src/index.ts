@@ -1,0 +1,8 @@
+export type { App, AppOptions } from './app.js'
+export { createApp } from './app.js'
+export type { Config, ConfigInput } from './config/schema.js'
+export { configSchema } from './config/schema.js'
+export { loadConfig } from './config/load.js'
+export type { ErrorCode, FieldError } from './platform/errors.js'
+export { ConfigurationError, errorRegistry, RampartError } from './platform/errors.js'
+export { buildCli, runCli } from './main.js'

@@ -1,0 +1,110 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { createApp } from './app.js'
+import type { ConfigOverrides } from './config/load.js'
+import { loadConfig } from './config/load.js'
+import { ConfigurationError } from './platform/errors.js'
+import { createLogger } from './platform/logger.js'
+import { openStore } from './store/database.js'
+import { migrateToLatest } from './store/migrate.js'
+import { version } from './version.js'
+
+interface CommonFlags {
+  config?: string
+  dataDir?: string
+}
+
+interface StartFlags extends CommonFlags {
+  host?: string
+  port?: number
+}
+
+function parsePort(value: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new InvalidArgumentError('must be an integer from 0 to 65535')
+  }
+  return port
+}
+
+function overridesOf(flags: StartFlags): ConfigOverrides {
+  return { host: flags.host, port: flags.port, dataDir: flags.dataDir }
+}
+
+async function start(flags: StartFlags): Promise<void> {
+  const { config, file } = loadConfig({ file: flags.config, overrides: overridesOf(flags) })
+  const logger = createLogger({ level: config.log.level })
+  logger.info({ file: file ?? null, dataDir: config.data_dir }, 'configuration loaded')
+
+  const app = await createApp({ config, logger })
+  let signalled = false
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (signalled) return
+    signalled = true
+    logger.info({ signal }, 'shutting down')
+    app.stop().then(
+      () => logger.flush(() => process.exit(0)),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed')
+        logger.flush(() => process.exit(1))
+      },
+    )
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+
+  await app.start()
+}
+
+async function migrate(flags: CommonFlags): Promise<void> {
+  const { config } = loadConfig({ file: flags.config, overrides: { dataDir: flags.dataDir } })
+  const store = openStore({ url: config.database.url, dataDir: config.data_dir })
+  try {
+    const applied = await migrateToLatest(store)
+    if (applied.length === 0) console.log('database is up to date')
+    for (const migration of applied) console.log(`${migration.status}: ${migration.name}`)
+  } finally {
+    await store.close()
+  }
+}
+
+function commonOptions(command: Command): Command {
+  return command
+    .option('-c, --config <file>', 'configuration file (default: ./rampart.yaml when present)')
+    .option('-d, --data-dir <dir>', 'data directory (default: ./data)')
+}
+
+/** The `rampart` command line. */
+export function buildCli(): Command {
+  const program = new Command('rampart')
+    .description('Rampart: security and monitoring platform for backend services')
+    .version(version)
+    .showHelpAfterError()
+
+  commonOptions(program.command('start').description('start the platform'))
+    .option('-H, --host <host>', 'address to listen on (default: 127.0.0.1)')
+    .option('-p, --port <port>', 'port to listen on; 0 picks a free one (default: 8080)', parsePort)
+    .action(start)
+
+  commonOptions(
+    program.command('migrate').description('apply pending database migrations and exit'),
+  ).action(migrate)
+
+  return program
+}
+
+/** Runs the CLI; configuration mistakes print one clear line and exit 2. */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  try {
+    await buildCli().parseAsync([...argv])
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(`rampart: ${error.message}`)
+      process.exitCode = 2
+      return
+    }
+    console.error('rampart: failed:', error)
+    process.exitCode = 1
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runCli(process.argv)

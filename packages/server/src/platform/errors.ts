@@ -1,0 +1,59 @@
+/**
+ * The registry of stable error codes. Each code maps to one HTTP status and a short title;
+ * clients switch on `code`, so a code is never renamed or reused once released.
+ */
+export const errorRegistry = {
+  bad_request: { status: 400, title: 'Bad request' },
+  validation_failed: { status: 400, title: 'Request validation failed' },
+  malformed_json: { status: 400, title: 'Malformed JSON body' },
+  unauthorized: { status: 401, title: 'Authentication required' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  conflict: { status: 409, title: 'Conflict' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal server error' },
+  service_unavailable: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: number; title: string }>
+
+export type ErrorCode = keyof typeof errorRegistry
+
+/** One offending input field of a validation error. */
+export interface FieldError {
+  readonly field: string
+  readonly message: string
+}
+
+export interface RampartErrorOptions {
+  readonly cause?: unknown
+  readonly errors?: readonly FieldError[]
+}
+
+/**
+ * An error meant for a client: its `code` decides the HTTP status and its `detail` is safe to
+ * show. Anything not safe to show (driver errors, the real reason a login failed) goes in
+ * `cause`, which is logged but never sent.
+ */
+export class RampartError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  readonly errors: readonly FieldError[] | undefined
+
+  constructor(code: ErrorCode, detail: string, options: RampartErrorOptions = {}) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'RampartError'
+    this.code = code
+    this.status = errorRegistry[code].status
+    this.errors = options.errors
+  }
+}
+
+/** A mistake in configuration or wiring, found at start-up rather than per request. */
+export class ConfigurationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'ConfigurationError'
+  }
+}

@@ -1,0 +1,93 @@
+import helmet from '@fastify/helmet'
+import swagger from '@fastify/swagger'
+import Fastify, { LogController } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { handleError, handleNotFound } from './error-handler.js'
+import type { Logger } from './logger.js'
+import { requestIdFor, traceContextFor } from './request-context.js'
+import type { SelfMetrics } from './self-metrics.js'
+import { unmatchedRoute } from './self-metrics.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** W3C trace id of this request: the caller's, or a new one. */
+    traceId: string
+  }
+}
+
+export interface HttpServerOptions {
+  readonly logger: Logger
+  readonly metrics: SelfMetrics
+  readonly bodyLimitBytes: number
+  readonly trustProxy: boolean
+  readonly version: string
+}
+
+/**
+ * The Fastify instance every module mounts its routes on, with the platform's request
+ * pipeline: request id, trace context, one completion log line, RED metrics, security
+ * headers, problem+json errors and the OpenAPI document.
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const server = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    // One completion line per request, written below, instead of Fastify's two.
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: 'requestId',
+    }),
+    requestIdHeader: false,
+    genReqId: requestIdFor,
+    bodyLimit: options.bodyLimitBytes,
+    trustProxy: options.trustProxy,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
+  })
+
+  server.decorateRequest('traceId', '')
+  server.addHook('onRequest', (request, reply, done) => {
+    options.metrics.requestStarted()
+    request.traceId = traceContextFor(request.headers.traceparent).traceId
+    void reply.header('x-request-id', request.id)
+    done()
+  })
+  server.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? unmatchedRoute
+    const durationMs = reply.elapsedTime
+    options.metrics.requestFinished(request.method, route, reply.statusCode, durationMs / 1000)
+    request.log.info(
+      {
+        traceId: request.traceId,
+        method: request.method,
+        route,
+        statusCode: reply.statusCode,
+        durationMs: Math.round(durationMs * 1000) / 1000,
+      },
+      'request completed',
+    )
+    done()
+  })
+
+  server.setErrorHandler(handleError)
+  server.setNotFoundHandler(handleNotFound)
+
+  await server.register(helmet, {
+    contentSecurityPolicy: {
+      directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
+    },
+  })
+  await server.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Rampart API',
+        version: options.version,
+        description: 'Security and monitoring platform. Errors are RFC 9457 problem+json.',
+      },
+    },
+  })
+  server.get('/openapi.json', { schema: { hide: true } }, () => server.swagger())
+
+  return server
+}

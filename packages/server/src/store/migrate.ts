@@ -1,0 +1,38 @@
+import { Migrator } from 'kysely'
+import type { MigrationResult } from 'kysely'
+import type { Store } from './database.js'
+import { migrations } from './migrations/index.js'
+
+export interface MigrationReport {
+  readonly name: string
+  readonly status: MigrationResult['status']
+}
+
+function migratorFor(store: Store): Migrator {
+  return new Migrator({
+    db: store.db,
+    provider: { getMigrations: () => Promise.resolve(migrations) },
+    migrationTableName: 'schema_migrations',
+    migrationLockTableName: 'schema_migrations_lock',
+  })
+}
+
+/**
+ * Applies every pending migration, one result per migration. Replicas starting at once are
+ * safe: Kysely takes a lock row before migrating.
+ */
+export async function migrateToLatest(store: Store): Promise<MigrationReport[]> {
+  const { error, results = [] } = await migratorFor(store).migrateToLatest()
+  const report = results.map((result) => ({ name: result.migrationName, status: result.status }))
+  if (error !== undefined) {
+    const failed = report.find((item) => item.status === 'Error')?.name ?? 'unknown'
+    throw new Error(`migration ${failed} failed`, { cause: error })
+  }
+  return report
+}
+
+/** Names of migrations known to this build but not applied to the database. */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const all = await migratorFor(store).getMigrations()
+  return all.filter((migration) => migration.executedAt === undefined).map((item) => item.name)
+}

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely'
+import * as foundation from './0001-foundation.js'
+
+/**
+ * Every migration, in order. One set serves both dialects: migrations use Kysely's schema
+ * builder and portable types only. Modules add theirs here; names never change once released.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-foundation': foundation,
+}

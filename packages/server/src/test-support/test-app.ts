@@ -1,0 +1,45 @@
+import type { App } from '../app.js'
+import { createApp } from '../app.js'
+import type { ConfigInput } from '../config/schema.js'
+import { configSchema } from '../config/schema.js'
+import type { Dialect } from '../store/database.js'
+import type { CapturedLog } from './log-capture.js'
+import { captureLog } from './log-capture.js'
+import type { TestDatabase } from './stores.js'
+import { createTestDatabase } from './stores.js'
+
+export interface TestApp {
+  readonly app: App
+  readonly log: CapturedLog
+  readonly database: TestDatabase
+  dispose(): Promise<void>
+}
+
+/** A whole platform on a throwaway database of the given dialect, logging into memory. */
+export async function createTestApp(
+  dialect: Dialect = 'sqlite',
+  config: ConfigInput = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase(dialect)
+  const log = captureLog()
+  const parsed = configSchema.parse({
+    ...config,
+    data_dir: database.dataDir,
+    database: { ...config.database, url: database.url },
+    server: { port: 0, ...config.server },
+  })
+  const app = await createApp({
+    config: parsed,
+    logger: log.logger,
+    ...(database.schema === undefined ? {} : { databaseSchema: database.schema }),
+  })
+  return {
+    app,
+    log,
+    database,
+    dispose: async () => {
+      await app.stop()
+      await database.dispose()
+    },
+  }
+}
