@@ -1,0 +1,123 @@
+/**
+ * Bit-level writing and reading over a Uint8Array, most significant bit first.
+ *
+ * JavaScript bitwise operators work on 32-bit integers, so every call moves at most 32 bits;
+ * 64-bit quantities are written as a high and a low word.
+ */
+
+const INITIAL_CAPACITY_BYTES = 16
+
+/** An append-only bit stream whose buffer grows as needed. */
+export class BitWriter {
+  #bytes: Uint8Array
+  #bitLength = 0
+
+  constructor(initialCapacityBytes = INITIAL_CAPACITY_BYTES) {
+    this.#bytes = new Uint8Array(initialCapacityBytes)
+  }
+
+  /** Number of bits written so far. */
+  get bitLength(): number {
+    return this.#bitLength
+  }
+
+  /** Number of bytes the written bits occupy. */
+  get byteLength(): number {
+    return (this.#bitLength + 7) >>> 3
+  }
+
+  /** Bytes reserved by the buffer, written or not. */
+  get capacityBytes(): number {
+    return this.#bytes.length
+  }
+
+  /** The live buffer; bytes past `byteLength` are zero. Valid until the next write. */
+  get bytes(): Uint8Array {
+    return this.#bytes
+  }
+
+  writeBit(bit: number): void {
+    const position = this.#bitLength
+    if (position >>> 3 >= this.#bytes.length) this.#grow(1)
+
+    if (bit !== 0) this.#bytes[position >>> 3]! |= 0x80 >>> (position & 7)
+    this.#bitLength = position + 1
+  }
+
+  /** Writes the low `count` bits of `value` (0 ≤ count ≤ 32), high bit first. */
+  writeBits(value: number, count: number): void {
+    if (count === 0) return
+    if ((this.#bitLength + count + 7) >>> 3 > this.#bytes.length) this.#grow(4)
+
+    const bytes = this.#bytes
+    let position = this.#bitLength
+    let remaining = count
+    while (remaining > 0) {
+      const free = 8 - (position & 7)
+      const take = free < remaining ? free : remaining
+      const bits = (value >>> (remaining - take)) & ((1 << take) - 1)
+      bytes[position >>> 3]! |= bits << (free - take)
+      position += take
+      remaining -= take
+    }
+
+    this.#bitLength = position
+  }
+
+  /** A copy of exactly the written bytes. */
+  finish(): Uint8Array {
+    return this.#bytes.slice(0, this.byteLength)
+  }
+
+  #grow(minimumExtraBytes: number): void {
+    const needed = this.byteLength + minimumExtraBytes
+    let capacity = this.#bytes.length * 2
+    while (capacity < needed) capacity *= 2
+
+    const next = new Uint8Array(capacity)
+    next.set(this.#bytes)
+    this.#bytes = next
+  }
+}
+
+/** Reads bits written by {@link BitWriter}. Reading past the end yields zero bits. */
+export class BitReader {
+  readonly #bytes: Uint8Array
+  #position: number
+
+  constructor(bytes: Uint8Array, startBit = 0) {
+    this.#bytes = bytes
+    this.#position = startBit
+  }
+
+  get position(): number {
+    return this.#position
+  }
+
+  readBit(): number {
+    const position = this.#position
+    this.#position = position + 1
+    return ((this.#bytes[position >>> 3] ?? 0) >>> (7 - (position & 7))) & 1
+  }
+
+  /** Reads `count` bits (0 ≤ count ≤ 32) as an unsigned integer. */
+  readBits(count: number): number {
+    const bytes = this.#bytes
+    let position = this.#position
+    let remaining = count
+    let result = 0
+    while (remaining > 0) {
+      const available = 8 - (position & 7)
+      const take = available < remaining ? available : remaining
+      const byte = bytes[position >>> 3] ?? 0
+      const bits = (byte >>> (available - take)) & ((1 << take) - 1)
+      // Multiplication rather than a shift keeps 32-bit results unsigned.
+      result = result * (1 << take) + bits
+      position += take
+      remaining -= take
+    }
+
+    this.#position = position
+    return result
+  }
+}

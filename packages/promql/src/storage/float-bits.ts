@@ -1,0 +1,59 @@
+/**
+ * Conversions between float64 values and their two 32-bit words, and the staleness marker.
+ *
+ * Prometheus marks a stale series with one particular NaN bit pattern. V8 may rewrite NaN
+ * payloads whenever a number passes through ordinary JavaScript values, so the marker never
+ * travels as a number here: it is written and recognised as raw words only.
+ */
+
+const scratch = new DataView(new ArrayBuffer(8))
+
+/** High and low words of Prometheus's staleness marker NaN (0x7ff0000000000002). */
+export const STALE_HIGH = 0x7ff00000
+export const STALE_LOW = 0x00000002
+
+/** High word of the NaN every other NaN is stored as, so no value can mimic the marker. */
+export const CANONICAL_NAN_HIGH = 0x7ff80000
+
+/** Writes `value` into the scratch words; read them back with {@link highWord}/{@link lowWord}. */
+export function splitFloat(value: number): void {
+  if (value !== value) {
+    scratch.setUint32(0, CANONICAL_NAN_HIGH)
+    scratch.setUint32(4, 0)
+    return
+  }
+
+  scratch.setFloat64(0, value)
+}
+
+export function highWord(): number {
+  return scratch.getUint32(0)
+}
+
+export function lowWord(): number {
+  return scratch.getUint32(4)
+}
+
+/** The float whose words are `high` and `low` (unsigned). */
+export function joinFloat(high: number, low: number): number {
+  scratch.setUint32(0, high)
+  scratch.setUint32(4, low)
+  return scratch.getFloat64(0)
+}
+
+/** Count of leading zero bits in the 64-bit word pair. */
+export function leadingZeros64(high: number, low: number): number {
+  return high !== 0 ? Math.clz32(high) : 32 + Math.clz32(low)
+}
+
+/** Count of trailing zero bits in the 64-bit word pair (64 when both are zero). */
+export function trailingZeros64(high: number, low: number): number {
+  if (low !== 0) return trailingZeros32(low)
+  if (high !== 0) return 32 + trailingZeros32(high)
+  return 64
+}
+
+function trailingZeros32(word: number): number {
+  // The lowest set bit, isolated, has 31 - clz32 zeros below it.
+  return 31 - Math.clz32(word & -word)
+}

@@ -1,0 +1,232 @@
+/**
+ * The in-memory part of the store: every series with its chunks, the index over their labels,
+ * and the reads the query engine and the label APIs need.
+ */
+
+import type { LabelMatcher, Labels, Querier, SeriesData } from '../model/series.js'
+import { compileMatcher } from './label-matcher.js'
+import { canonicalLabels, labelsKey } from './labels.js'
+import { MemSeries } from './mem-series.js'
+import type { ChunkPolicy, SampleSink } from './mem-series.js'
+import { SeriesIndex } from './series-index.js'
+
+/** Why a sample was not stored; `ok` when it was. */
+export type AppendStatus =
+  'ok' | 'out_of_order' | 'duplicate_timestamp' | 'too_old' | 'unknown_series'
+
+/** Rough bytes of bookkeeping per series besides its label strings and chunk data. */
+const SERIES_OVERHEAD_BYTES = 400
+
+export const DEFAULT_CHUNK_POLICY: ChunkPolicy = {
+  samplesPerChunk: 120,
+  chunkRangeMs: 2 * 60 * 60 * 1000,
+}
+
+export class Head implements Querier {
+  /** Samples older than this are refused as `too_old` (the retention boundary). */
+  minValidTimeMs = -Infinity
+
+  readonly #policy: ChunkPolicy
+  readonly #index = new SeriesIndex()
+  readonly #series: (MemSeries | undefined)[] = []
+  #nextRef = 1
+  #closedBytes = 0
+  #labelBytes = 0
+
+  constructor(policy: Partial<ChunkPolicy> = {}) {
+    this.#policy = { ...DEFAULT_CHUNK_POLICY, ...policy }
+    if (this.#policy.samplesPerChunk < 1 || this.#policy.chunkRangeMs <= 0) {
+      throw new RangeError('samplesPerChunk must be ≥ 1 and chunkRangeMs > 0')
+    }
+  }
+
+  get seriesCount(): number {
+    return this.#index.size
+  }
+
+  /** Bytes of compressed data in complete chunks. */
+  get closedChunkBytes(): number {
+    return this.#closedBytes
+  }
+
+  /** The ref the next new series gets. */
+  get nextRef(): number {
+    return this.#nextRef
+  }
+
+  series(ref: number): MemSeries | undefined {
+    return this.#series[ref]
+  }
+
+  /** The series for a label set, created when new. `created` tells which. */
+  getOrCreate(labels: Labels): { series: MemSeries; created: boolean } {
+    const key = labelsKey(labels)
+    const ref = this.#index.refOf(key)
+    if (ref !== undefined) return { series: this.#series[ref]!, created: false }
+
+    return { series: this.#add(this.#nextRef, key, canonicalLabels(labels)), created: true }
+  }
+
+  /** Recreates a series under a known ref, as recorded in the write-ahead log or a file. */
+  restore(ref: number, labels: Labels): MemSeries {
+    const key = labelsKey(labels)
+    const existing = this.#index.refOf(key)
+    if (existing !== undefined) return this.#series[existing]!
+
+    return this.#add(ref, key, canonicalLabels(labels))
+  }
+
+  /** Appends one sample to the series `ref`; see {@link AppendStatus} for refusals. */
+  append(ref: number, timestampMs: number, value: number, stale: boolean): AppendStatus {
+    const series = this.#series[ref]
+    if (series === undefined) return 'unknown_series'
+
+    if (timestampMs <= series.lastTimestampMs) {
+      return timestampMs === series.lastTimestampMs ? 'duplicate_timestamp' : 'out_of_order'
+    }
+    if (timestampMs < this.minValidTimeMs) return 'too_old'
+
+    this.#closedBytes += series.append(timestampMs, value, stale, this.#policy)
+    return 'ok'
+  }
+
+  select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesData[] {
+    const result: SeriesData[] = []
+    for (const series of this.#matching(matchers, startMs, endMs)) {
+      const sink: SampleSink = { timestampsMs: [], values: [], stale: undefined }
+      series.collect(startMs, endMs, sink)
+      if (sink.timestampsMs.length === 0) continue
+
+      result.push({
+        labels: series.labels,
+        timestampsMs: sink.timestampsMs,
+        values: sink.values,
+        stale: sink.stale,
+      })
+    }
+
+    return result
+  }
+
+  /** Label sets of the series matching `matchers` with chunks overlapping the range. */
+  seriesLabels(matchers: readonly LabelMatcher[], startMs = -Infinity, endMs = Infinity): Labels[] {
+    return this.#matching(matchers, startMs, endMs).map((series) => series.labels)
+  }
+
+  /** Sorted label names, of all series or of those matching `matchers` in the range. */
+  labelNames(matchers: readonly LabelMatcher[] = [], startMs = -Infinity, endMs = Infinity) {
+    if (matchers.length === 0 && startMs === -Infinity && endMs === Infinity) {
+      return this.#index.labelNames()
+    }
+    return this.#index.labelNames(this.#matching(matchers, startMs, endMs).map((s) => s.ref))
+  }
+
+  /** Sorted values of a label, among all series or those matching `matchers` in the range. */
+  labelValues(
+    name: string,
+    matchers: readonly LabelMatcher[] = [],
+    startMs = -Infinity,
+    endMs = Infinity,
+  ): string[] {
+    if (matchers.length === 0 && startMs === -Infinity && endMs === Infinity) {
+      return this.#index.labelValues(name)
+    }
+    const refs = this.#matching(matchers, startMs, endMs).map((s) => s.ref)
+    return this.#index.labelValues(name, refs)
+  }
+
+  forEachSeries(visit: (series: MemSeries) => void): void {
+    for (const series of this.#series) if (series !== undefined) visit(series)
+  }
+
+  /**
+   * Drops complete chunks whose newest sample is older than `cutoffMs`, and series left with
+   * no samples at all whose newest sample is older too. Returns what was removed.
+   */
+  truncateBefore(cutoffMs: number): { removedSeries: number; freedBytes: number } {
+    let removedSeries = 0
+    let freedBytes = 0
+    for (const series of this.#series) {
+      if (series === undefined) continue
+
+      if (series.head !== undefined && series.head.lastTimestampMs < cutoffMs) {
+        this.#closedBytes += series.cutHead()
+      }
+      const freed = series.closed.dropBefore(cutoffMs)
+      this.#closedBytes -= freed
+      freedBytes += freed
+
+      if (series.isEmpty) {
+        this.#remove(series)
+        removedSeries++
+      }
+    }
+
+    return { removedSeries, freedBytes }
+  }
+
+  /**
+   * Frees at least `bytesToFree` bytes of complete chunks, oldest first across all series
+   * (chunks ending at the same time go together). Returns the time cutoff it applied.
+   */
+  dropOldestChunks(bytesToFree: number): number {
+    const ends: number[] = []
+    const sizes: number[] = []
+    for (const series of this.#series) {
+      if (series === undefined) continue
+      for (let i = 0; i < series.closed.count; i++) {
+        const chunk = series.closed.at(i)
+        ends.push(chunk.maxTimeMs)
+        sizes.push(chunk.bytes.length)
+      }
+    }
+
+    const order = ends.map((_, i) => i).sort((a, b) => ends[a]! - ends[b]!)
+    let freed = 0
+    let cutoffMs = -Infinity
+    for (const i of order) {
+      if (freed >= bytesToFree) break
+      freed += sizes[i]!
+      cutoffMs = ends[i]! + 1
+    }
+
+    if (cutoffMs !== -Infinity) this.truncateBefore(cutoffMs)
+    return cutoffMs
+  }
+
+  /** An estimate of the memory the head holds: chunk buffers, labels and bookkeeping. */
+  memoryEstimateBytes(): number {
+    let bytes = this.#labelBytes + this.#index.size * SERIES_OVERHEAD_BYTES
+    for (const series of this.#series) {
+      if (series === undefined) continue
+      bytes += series.closed.capacityBytes + (series.head?.capacityBytes ?? 0)
+    }
+    return bytes
+  }
+
+  #matching(matchers: readonly LabelMatcher[], startMs: number, endMs: number): MemSeries[] {
+    const refs = this.#index.select(matchers.map(compileMatcher))
+    const result: MemSeries[] = []
+    for (const ref of refs) {
+      const series = this.#series[ref]
+      if (series !== undefined && series.overlaps(startMs, endMs)) result.push(series)
+    }
+    return result
+  }
+
+  #add(ref: number, key: string, labels: Labels): MemSeries {
+    const series = new MemSeries(ref, key, labels)
+    this.#series[ref] = series
+    this.#index.add(ref, key, labels)
+    if (ref >= this.#nextRef) this.#nextRef = ref + 1
+    // UTF-16 strings: the key and the label object hold each string about once each.
+    this.#labelBytes += key.length * 4
+    return series
+  }
+
+  #remove(series: MemSeries): void {
+    this.#series[series.ref] = undefined
+    this.#index.remove(series.ref, series.key)
+    this.#labelBytes -= series.key.length * 4
+  }
+}

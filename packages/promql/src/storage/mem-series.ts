@@ -1,0 +1,135 @@
+/**
+ * One series in memory: its labels, its complete chunks and the open chunk being appended to.
+ */
+
+import type { Labels } from '../model/series.js'
+import { ClosedChunks } from './closed-chunks.js'
+import type { ChunkView } from './closed-chunks.js'
+import { ChunkEncoder, ChunkIterator } from './xor-chunk.js'
+
+/** When a chunk is complete: by sample count, or by the time it spans, whichever comes first. */
+export interface ChunkPolicy {
+  readonly samplesPerChunk: number
+  readonly chunkRangeMs: number
+}
+
+/** Growing arrays that `select` fills, one set per series. */
+export interface SampleSink {
+  timestampsMs: number[]
+  values: number[]
+  stale: number[] | undefined
+}
+
+export class MemSeries {
+  readonly ref: number
+  readonly key: string
+  readonly labels: Labels
+  readonly closed = new ClosedChunks()
+  head: ChunkEncoder | undefined
+  lastTimestampMs = -Infinity
+  /** Samples of the open chunk already in a chunk file (the file holds that prefix). */
+  headPersistedCount = 0
+
+  constructor(ref: number, key: string, labels: Labels) {
+    this.ref = ref
+    this.key = key
+    this.labels = labels
+  }
+
+  get minTimeMs(): number {
+    if (this.closed.count > 0) return this.closed.minTimeMs
+    return this.head === undefined ? Infinity : this.head.firstTimestampMs
+  }
+
+  get isEmpty(): boolean {
+    return this.closed.count === 0 && this.head === undefined
+  }
+
+  /**
+   * Appends a sample newer than every sample held (the caller checks). Returns the bytes of
+   * the chunk this append completed, if it completed one, else 0.
+   */
+  append(timestampMs: number, value: number, stale: boolean, policy: ChunkPolicy): number {
+    let closedBytes = 0
+    let head = this.head
+    if (
+      head !== undefined &&
+      (head.count >= policy.samplesPerChunk ||
+        timestampMs - head.firstTimestampMs >= policy.chunkRangeMs)
+    ) {
+      closedBytes = this.cutHead()
+      head = undefined
+    }
+
+    if (head === undefined) {
+      head = new ChunkEncoder()
+      this.head = head
+    }
+
+    head.append(timestampMs, value, stale)
+    this.lastTimestampMs = timestampMs
+    return closedBytes
+  }
+
+  /** Moves the open chunk to the closed list; returns its bytes. */
+  cutHead(): number {
+    const head = this.head
+    if (head === undefined) return 0
+
+    const bytes = head.finish()
+    const persisted = this.headPersistedCount === head.count
+    this.closed.push(bytes, head.firstTimestampMs, head.lastTimestampMs, head.count, persisted)
+    this.head = undefined
+    this.headPersistedCount = 0
+    return bytes.length
+  }
+
+  /** Appends the samples in [startMs, endMs] to the sink, oldest first. */
+  collect(startMs: number, endMs: number, sink: SampleSink): void {
+    const closed = this.closed
+    for (let i = 0; i < closed.count; i++) {
+      const chunk = closed.at(i)
+      if (chunk.maxTimeMs < startMs) continue
+      if (chunk.minTimeMs > endMs) return
+      decodeInto(chunk, startMs, endMs, sink)
+    }
+
+    const head = this.head
+    if (head !== undefined && head.lastTimestampMs >= startMs && head.firstTimestampMs <= endMs) {
+      const view: ChunkView = {
+        minTimeMs: head.firstTimestampMs,
+        maxTimeMs: head.lastTimestampMs,
+        count: head.count,
+        bytes: head.bytes,
+      }
+      decodeInto(view, startMs, endMs, sink)
+    }
+  }
+
+  /** Whether any sample lies in [startMs, endMs], judged by chunk bounds. */
+  overlaps(startMs: number, endMs: number): boolean {
+    if (this.isEmpty) return false
+
+    const maxTimeMs = this.head !== undefined ? this.head.lastTimestampMs : this.closed.maxTimeMs
+    return this.minTimeMs <= endMs && maxTimeMs >= startMs
+  }
+}
+
+function decodeInto(chunk: ChunkView, startMs: number, endMs: number, sink: SampleSink): void {
+  const iterator = new ChunkIterator(chunk.bytes, chunk.count)
+  while (iterator.next()) {
+    const t = iterator.timestampMs
+    if (t < startMs) continue
+    if (t > endMs) return
+
+    if (iterator.stale) {
+      if (sink.stale === undefined) sink.stale = new Array<number>(sink.values.length).fill(0)
+      sink.stale.push(1)
+    } else if (sink.stale !== undefined) {
+      sink.stale.push(0)
+    }
+
+    sink.timestampsMs.push(t)
+    sink.values.push(iterator.value)
+  }
+}
