@@ -1,0 +1,156 @@
+/**
+ * RFC 6962 / RFC 9162 §2.1.1 Merkle tree hashing, and the tree head over a growing log.
+ *
+ *     leaf hash = SHA-256(0x00 ‖ leaf input)       node hash = SHA-256(0x01 ‖ left ‖ right)
+ *     MTH({}) = SHA-256("")                         MTH(D[n]) = node(MTH(D[0:k]), MTH(D[k:n]))
+ *
+ * where k is the largest power of two smaller than n. In the audit log the leaf input of event
+ * `seq` is its 32-byte chain hash, at leaf index `seq - 1`: the tree commits to the chain, and
+ * an inclusion proof for an event needs only the event and its `prevHash`.
+ */
+import { AuditCoreError } from './errors.js'
+import { HASH_BYTES, sha256 } from './hashing.js'
+
+/** The root of the empty tree: SHA-256 of no bytes. */
+export const EMPTY_TREE_ROOT: Buffer = sha256(new Uint8Array(0))
+
+const LEAF_PREFIX = 0x00
+const NODE_PREFIX = 0x01
+
+// Scratch buffers for the two hot hashes; safe because hashing is synchronous.
+const leafScratch = Buffer.alloc(1 + HASH_BYTES)
+const nodeScratch = Buffer.alloc(1 + 2 * HASH_BYTES)
+nodeScratch[0] = NODE_PREFIX
+
+/** SHA-256(0x00 ‖ input). */
+export function hashLeaf(input: Uint8Array): Buffer {
+  if (input.length !== HASH_BYTES) {
+    const bytes = Buffer.allocUnsafe(1 + input.length)
+    bytes[0] = LEAF_PREFIX
+    bytes.set(input, 1)
+    return sha256(bytes)
+  }
+  leafScratch.set(input, 1)
+  return sha256(leafScratch)
+}
+
+/** SHA-256(0x01 ‖ left ‖ right), both 32 bytes. */
+export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
+  nodeScratch.set(left, 1)
+  nodeScratch.set(right, 1 + HASH_BYTES)
+  return sha256(nodeScratch)
+}
+
+/**
+ * The right frontier of a tree that grows by appending: one hash per set bit of its size, the
+ * roots of its perfect subtrees from the largest (leftmost) to the smallest. Appending is
+ * amortised O(1) hashes and at worst O(log n); the root costs O(log n). Storing the frontier
+ * with a checkpoint lets the tree be resumed without reading old leaves.
+ *
+ * @example
+ * const tree = new MerkleFrontier()
+ * for (const event of chained) tree.appendLeafInput(Buffer.from(event.hash, 'hex'))
+ * const root = tree.root().toString('hex')
+ */
+export class MerkleFrontier {
+  #size: number
+  readonly #hashes: Buffer[]
+
+  constructor() {
+    this.#size = 0
+    this.#hashes = []
+  }
+
+  /** Resumes a tree from a stored frontier; the count of hashes must match the size's bits. */
+  static restore(size: number, hashes: readonly Uint8Array[]): MerkleFrontier {
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw rangeError(`tree size ${size} is not a non-negative safe integer`)
+    }
+    if (countSetBits(size) !== hashes.length) {
+      throw rangeError(`a tree of ${size} leaves has ${countSetBits(size)} frontier hashes`)
+    }
+    if (hashes.some((hash) => hash.length !== HASH_BYTES)) {
+      throw rangeError('frontier hashes must be 32 bytes')
+    }
+
+    const frontier = new MerkleFrontier()
+    frontier.#size = size
+    frontier.#hashes.push(...hashes.map((hash) => Buffer.from(hash)))
+    return frontier
+  }
+
+  /** Number of leaves appended so far. */
+  get size(): number {
+    return this.#size
+  }
+
+  /** The frontier hashes, largest subtree first (copies). */
+  get hashes(): Buffer[] {
+    return this.#hashes.map((hash) => Buffer.from(hash))
+  }
+
+  /** Appends a leaf by its input (for the audit log: the event's 32-byte chain hash). */
+  appendLeafInput(input: Uint8Array): void {
+    this.#append(hashLeaf(input))
+  }
+
+  /** Appends a leaf by its already computed leaf hash. */
+  appendLeafHash(leafHash: Uint8Array): void {
+    if (leafHash.length !== HASH_BYTES) throw rangeError('a leaf hash must be 32 bytes')
+    this.#append(Buffer.from(leafHash))
+  }
+
+  #append(leafHash: Buffer): void {
+    let merged = leafHash
+
+    // Each trailing set bit of the old size is a perfect subtree the new leaf completes.
+    for (let size = this.#size; size % 2 === 1; size = Math.floor(size / 2)) {
+      const left = this.#hashes.pop()
+      if (left === undefined) throw new Error('frontier out of step with its size')
+      merged = hashChildren(left, merged)
+    }
+    this.#hashes.push(merged)
+    this.#size++
+  }
+
+  /** The Merkle tree head over every leaf so far. */
+  root(): Buffer {
+    const last = this.#hashes.length - 1
+    let root = this.#hashes[last]
+    if (root === undefined) return Buffer.from(EMPTY_TREE_ROOT)
+
+    for (let index = last - 1; index >= 0; index--) {
+      root = hashChildren(this.#hashes[index] as Buffer, root)
+    }
+    return root
+  }
+
+  /** An independent copy. */
+  clone(): MerkleFrontier {
+    return MerkleFrontier.restore(this.#size, this.#hashes)
+  }
+}
+
+/** The Merkle tree head over a list of leaf hashes. */
+export function computeRoot(leafHashes: readonly Uint8Array[]): Buffer {
+  const frontier = new MerkleFrontier()
+  for (const leafHash of leafHashes) frontier.appendLeafHash(leafHash)
+  return frontier.root()
+}
+
+/** The largest power of two strictly smaller than `n` (n ≥ 2). */
+export function largestPowerOfTwoBelow(n: number): number {
+  let k = 1
+  while (k * 2 < n) k *= 2
+  return k
+}
+
+function countSetBits(n: number): number {
+  let count = 0
+  for (let rest = n; rest > 0; rest = Math.floor(rest / 2)) count += rest % 2
+  return count
+}
+
+function rangeError(message: string): AuditCoreError {
+  return new AuditCoreError('AUDIT_MERKLE_RANGE_INVALID', message)
+}
