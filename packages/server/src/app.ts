@@ -126,11 +126,15 @@ export async function createApp(options: AppOptions): Promise<App> {
       logger.warn({ timeoutMs: config.server.shutdown_timeout_ms }, 'drain deadline reached')
       server.server.closeAllConnections()
     }, config.server.shutdown_timeout_ms)
+    // Keep-alive connections that finish their last request while draining would otherwise
+    // hold the close open until they time out.
+    const idleSweep = setInterval(() => server.server.closeIdleConnections(), 100)
     try {
       await server.close()
       await worker.stop()
     } finally {
       clearTimeout(deadline)
+      clearInterval(idleSweep)
       await store.close()
       logger.info('stopped')
     }

@@ -68,9 +68,16 @@ function openPostgres(url: string, options: StoreOptions): Store {
           : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   })
-  // An idle client whose server went away emits here; without a listener the process dies.
+  // A connection whose server went away emits 'error' on its client, checked out or idle;
+  // without a listener Node treats that as an uncaught exception and the process dies. The
+  // query running on it (if any) fails on its own, and the pool replaces the connection.
   pool.on('error', (error) => {
     options.logger?.warn({ err: error }, 'idle PostgreSQL connection lost')
+  })
+  pool.on('connect', (client) => {
+    client.on('error', (error) => {
+      options.logger?.debug({ err: error }, 'PostgreSQL connection lost')
+    })
   })
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

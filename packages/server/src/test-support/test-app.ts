@@ -25,7 +25,7 @@ export async function createTestApp(
   const parsed = configSchema.parse({
     ...config,
     data_dir: database.dataDir,
-    database: { ...config.database, url: database.url },
+    database: { ...config.database, url: config.database?.url ?? database.url },
     server: { port: 0, ...config.server },
   })
   const app = await createApp({
