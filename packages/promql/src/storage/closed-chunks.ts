@@ -104,8 +104,11 @@ export class ClosedChunks {
     this.#unpersisted = 0
   }
 
-  /** Drops chunks whose newest sample is older than `cutoffMs`; returns bytes freed. */
-  dropBefore(cutoffMs: number): number {
+  /**
+   * Drops chunks whose newest sample is older than `cutoffMs`; returns bytes freed. The
+   * buffers shrink once half the chunks are dropped, or at once with `shrink`.
+   */
+  dropBefore(cutoffMs: number, shrink = false): number {
     const before = this.byteLength
     while (this.count > 0 && this.oldestMaxTimeMs < cutoffMs) {
       this.#startOffset = this.#meta[this.#first * FIELDS + END_OFFSET]!
@@ -113,7 +116,7 @@ export class ClosedChunks {
     }
 
     if (this.#unpersisted > this.count) this.#unpersisted = this.count
-    if (this.#first > 0 && this.#first * 2 >= this.#length) this.#compact()
+    if (this.#first > 0 && (shrink || this.#first * 2 >= this.#length)) this.#compact()
     return before - this.byteLength
   }
 

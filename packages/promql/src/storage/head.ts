@@ -5,10 +5,12 @@
 
 import type { LabelMatcher, Labels, Querier, SeriesData } from '../model/series.js'
 import { compileMatcher } from './label-matcher.js'
+import type { ChunkRecord } from './chunk-file.js'
 import { canonicalLabels, labelsKey } from './labels.js'
 import { MemSeries } from './mem-series.js'
 import type { ChunkPolicy, SampleSink } from './mem-series.js'
 import { SeriesIndex } from './series-index.js'
+import { ChunkIterator, resumeChunk } from './xor-chunk.js'
 
 /** Why a sample was not stored; `ok` when it was. */
 export type AppendStatus =
@@ -16,6 +18,9 @@ export type AppendStatus =
 
 /** Rough bytes of bookkeeping per series besides its label strings and chunk data. */
 const SERIES_OVERHEAD_BYTES = 400
+/** Typical buffer of an open chunk, and spare capacity plus metadata of complete chunks. */
+const OPEN_CHUNK_ESTIMATE_BYTES = 256
+const CLOSED_SLACK = 1.25
 
 export const DEFAULT_CHUNK_POLICY: ChunkPolicy = {
   samplesPerChunk: 120,
@@ -25,6 +30,8 @@ export const DEFAULT_CHUNK_POLICY: ChunkPolicy = {
 export class Head implements Querier {
   /** Samples older than this are refused as `too_old` (the retention boundary). */
   minValidTimeMs = -Infinity
+  /** Newest sample time stored, the reference point for time-based retention. */
+  maxTimeMs = -Infinity
 
   readonly #policy: ChunkPolicy
   readonly #index = new SeriesIndex()
@@ -87,7 +94,34 @@ export class Head implements Querier {
     if (timestampMs < this.minValidTimeMs) return 'too_old'
 
     this.#closedBytes += series.append(timestampMs, value, stale, this.#policy)
+    if (timestampMs > this.maxTimeMs) this.maxTimeMs = timestampMs
     return 'ok'
+  }
+
+  /**
+   * Adds a chunk read from a chunk file. A chunk newer than everything the series holds is
+   * taken as it is; one overlapping what is already there contributes only its newer samples.
+   */
+  loadChunk(series: MemSeries, chunk: ChunkRecord): void {
+    if (chunk.minTimeMs <= series.lastTimestampMs) {
+      const iterator = new ChunkIterator(chunk.bytes, chunk.count)
+      while (iterator.next()) {
+        if (iterator.timestampMs <= series.lastTimestampMs) continue
+        this.append(series.ref, iterator.timestampMs, iterator.value, iterator.stale)
+      }
+      return
+    }
+
+    this.#closedBytes += series.cutHead()
+    if (chunk.open) {
+      series.head = resumeChunk(chunk.bytes, chunk.count)
+      series.headPersistedCount = chunk.count
+    } else {
+      series.closed.push(chunk.bytes, chunk.minTimeMs, chunk.maxTimeMs, chunk.count, true)
+      this.#closedBytes += chunk.bytes.length
+    }
+    series.lastTimestampMs = chunk.maxTimeMs
+    if (chunk.maxTimeMs > this.maxTimeMs) this.maxTimeMs = chunk.maxTimeMs
   }
 
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesData[] {
@@ -143,7 +177,7 @@ export class Head implements Querier {
    * Drops complete chunks whose newest sample is older than `cutoffMs`, and series left with
    * no samples at all whose newest sample is older too. Returns what was removed.
    */
-  truncateBefore(cutoffMs: number): { removedSeries: number; freedBytes: number } {
+  truncateBefore(cutoffMs: number, shrink = false): { removedSeries: number; freedBytes: number } {
     let removedSeries = 0
     let freedBytes = 0
     for (const series of this.#series) {
@@ -152,7 +186,7 @@ export class Head implements Querier {
       if (series.head !== undefined && series.head.lastTimestampMs < cutoffMs) {
         this.#closedBytes += series.cutHead()
       }
-      const freed = series.closed.dropBefore(cutoffMs)
+      const freed = series.closed.dropBefore(cutoffMs, shrink)
       this.#closedBytes -= freed
       freedBytes += freed
 
@@ -190,8 +224,14 @@ export class Head implements Querier {
       cutoffMs = ends[i]! + 1
     }
 
-    if (cutoffMs !== -Infinity) this.truncateBefore(cutoffMs)
+    if (cutoffMs !== -Infinity) this.truncateBefore(cutoffMs, true)
     return cutoffMs
+  }
+
+  /** A constant-time, rougher version of {@link memoryEstimateBytes}. */
+  approximateBytes(): number {
+    const perSeries = SERIES_OVERHEAD_BYTES + OPEN_CHUNK_ESTIMATE_BYTES
+    return this.#closedBytes * CLOSED_SLACK + this.#labelBytes + this.#index.size * perSeries
   }
 
   /** An estimate of the memory the head holds: chunk buffers, labels and bookkeeping. */

@@ -1,0 +1,193 @@
+import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+import type { LabelMatcher } from '../model/series.js'
+import type { MetricStoreEvent, MetricStoreOptions } from './metric-store.js'
+import { openMetricStore } from './metric-store.js'
+
+const HOUR_MS = 60 * 60 * 1000
+const ALL: LabelMatcher[] = []
+
+let dataDir: string
+let events: MetricStoreEvent[]
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'rampart-metric-store-'))
+  events = []
+})
+
+afterEach(() => {
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+function open(options: MetricStoreOptions = {}) {
+  return openMetricStore({
+    dataDir,
+    background: false,
+    onEvent: (event) => events.push(event),
+    ...options,
+  })
+}
+
+function timestampsOf(store: ReturnType<typeof open>, name: string): number[] {
+  const [series] = store.select([{ name: '__name__', type: '=', value: name }], -Infinity, Infinity)
+  return series === undefined ? [] : Array.from(series.timestampsMs)
+}
+
+describe('metric store persistence', () => {
+  it('replays the log after an unclean stop, losing only unflushed samples', () => {
+    const first = open()
+    const appender = first.appender()
+    const ref = appender.seriesRef({ __name__: 'up', job: 'api' })
+    for (let t = 1; t <= 5; t++) appender.append(ref, t * 1000, t)
+    appender.appendStale(ref, 6000)
+    first.flush()
+    appender.append(ref, 7000, 7) // never flushed: lost in the crash
+
+    const second = open()
+
+    const [series] = second.select(ALL, 0, 10_000)
+    expect(Array.from(series!.timestampsMs)).toEqual([1000, 2000, 3000, 4000, 5000, 6000])
+    expect(Array.from(series!.stale!)).toEqual([0, 0, 0, 0, 0, 1])
+    expect(series!.labels).toEqual({ __name__: 'up', job: 'api' })
+    expect(events.filter((e) => e.type === 'opened').at(-1)).toMatchObject({
+      wal: { series: 1, samples: 6 },
+    })
+    second.close()
+  })
+
+  it('keeps the series ref across restarts', () => {
+    const first = open()
+    const ref = first.appender().seriesRef({ __name__: 'a' })
+    first.close()
+
+    const second = open()
+    expect(second.appender().seriesRef({ __name__: 'a' })).toBe(ref)
+    expect(second.appender().seriesRef({ __name__: 'b' })).toBeGreaterThan(ref)
+    second.close()
+  })
+
+  it('stops at a truncated log tail and says so', () => {
+    const first = open()
+    const appender = first.appender()
+    const ref = appender.seriesRef({ __name__: 'x' })
+    appender.append(ref, 1000, 1)
+    first.flush()
+    appender.append(ref, 2000, 2)
+    first.flush()
+    const walDir = join(dataDir, 'wal')
+    const segment = join(walDir, readdirSync(walDir)[0]!)
+    truncateSync(segment, statSync(segment).size - 3)
+
+    const second = open()
+
+    expect(timestampsOf(second, 'x')).toEqual([1000])
+    const damaged = events.find((e) => e.type === 'wal_damaged')
+    expect(damaged).toMatchObject({
+      segment: 1,
+      reason: expect.stringMatching(/^truncated record/),
+    })
+    // Writing goes on after the good data.
+    second.appender().append(ref, 3000, 3)
+    second.close()
+    expect(timestampsOf(open(), 'x')).toEqual([1000, 3000])
+  })
+
+  it('compacts chunks into files, removes covered log segments and reloads', () => {
+    const first = open({ samplesPerChunk: 10 })
+    const appender = first.appender()
+    const refs = [0, 1, 2].map((i) => appender.seriesRef({ __name__: 'm', i: String(i) }))
+    for (let t = 0; t < 25; t++) for (const ref of refs) appender.append(ref, t * 1000, t * 0.5)
+
+    expect(first.compact()).toBe(9)
+    expect(readdirSync(join(dataDir, 'wal'))).toEqual(['00000002'])
+    for (let t = 25; t < 40; t++) for (const ref of refs) appender.append(ref, t * 1000, t * 0.5)
+    first.flush()
+
+    const second = open({ samplesPerChunk: 10 })
+    const data = second.select([{ name: '__name__', type: '=', value: 'm' }], 0, Infinity)
+    expect(data).toHaveLength(3)
+    for (const series of data) {
+      expect(Array.from(series.timestampsMs)).toEqual(
+        Array.from({ length: 40 }, (_, t) => t * 1000),
+      )
+      expect(Array.from(series.values)).toEqual(Array.from({ length: 40 }, (_, t) => t * 0.5))
+    }
+    second.close()
+
+    const third = open({ samplesPerChunk: 10 })
+    expect(timestampsOf(third, 'm')).toHaveLength(40)
+    third.close()
+  })
+})
+
+describe('metric store bounds', () => {
+  it('drops samples past the retention period, in memory and on disk', () => {
+    const store = open({ retentionMs: 2 * HOUR_MS, samplesPerChunk: 60 })
+    const appender = store.appender()
+    const old = appender.seriesRef({ __name__: 'old' })
+    const live = appender.seriesRef({ __name__: 'live' })
+    appender.append(old, 0, 1)
+    for (let minute = 0; minute <= 6 * 60; minute++) {
+      appender.append(live, minute * 60_000, minute)
+      if (minute % 60 === 59) store.compact()
+    }
+
+    store.applyRetention()
+
+    const kept = timestampsOf(store, 'live')
+    expect(kept[0]).toBeGreaterThanOrEqual(4 * HOUR_MS - 60 * 60_000)
+    expect(kept.at(-1)).toBe(6 * HOUR_MS)
+    expect(store.labelValues('__name__')).toEqual(['live'])
+    expect(appender.append(live, 1000, 1)).toBe('out_of_order')
+    expect(appender.append(appender.seriesRef({ __name__: 'late' }), 1000, 1)).toBe('too_old')
+    expect(events.find((e) => e.type === 'retention')).toMatchObject({ removedSeries: 1 })
+    expect(readdirSync(join(dataDir, 'chunks')).length).toBeLessThan(6)
+    store.close()
+  })
+
+  it('keeps memory under the limit by dropping the oldest chunks first', () => {
+    const limit = 200_000
+    const store = openMetricStore({ maxMemoryBytes: limit, background: false })
+    const appender = store.appender()
+    const refs = Array.from({ length: 20 }, (_, i) =>
+      appender.seriesRef({ __name__: 'g', i: `${i}` }),
+    )
+
+    for (let t = 0; t < 5000; t++) {
+      for (const ref of refs) appender.append(ref, t * 15_000, Math.sin(t + ref) * 1000)
+      if (t % 100 === 99) appender.commit()
+    }
+    appender.commit()
+
+    const stats = store.stats()
+    expect(stats.memoryEstimateBytes).toBeLessThanOrEqual(limit)
+    expect(stats.appended.ok).toBe(100_000)
+    const kept = timestampsOf(store, 'g')
+    expect(kept.at(-1)).toBe(4999 * 15_000)
+    expect(kept[0]).toBeGreaterThan(0)
+    store.close()
+  })
+
+  it('counts refused samples per reason', () => {
+    const store = openMetricStore({ background: false })
+    const appender = store.appender()
+    const ref = appender.seriesRef({ __name__: 'x' })
+
+    appender.append(ref, 2000, 1)
+    appender.append(ref, 1000, 1)
+    appender.append(ref, 2000, 1)
+    appender.append(12345, 3000, 1)
+
+    expect(appender.commit()).toEqual({
+      ok: 1,
+      out_of_order: 1,
+      duplicate_timestamp: 1,
+      too_old: 0,
+      unknown_series: 1,
+    })
+  })
+})
