@@ -1,0 +1,370 @@
+/**
+ * Function calls: argument evaluation and dispatch to the function library.
+ */
+import { METRIC_NAME } from '../model/series.js'
+import type { Labels } from '../model/series.js'
+import type { CallExpr, Expr } from '../parser/ast.js'
+import type { EvalContext } from './context.js'
+import { PromqlExecutionError } from './errors.js'
+import { histogramFraction, histogramQuantile } from './histogram-functions.js'
+import { labelJoin, labelReplace } from './label-functions.js'
+import { compareLabels, dropMetricName } from './labels.js'
+import {
+  calendarMapper,
+  clampMapper,
+  mapSamples,
+  roundMapper,
+  simpleMapper,
+} from './math-functions.js'
+import { mergeSeries } from './merge.js'
+import * as range from './range-functions.js'
+import type { WindowFunction } from './range-functions.js'
+import { evalVectorSelector } from './selectors.js'
+import type { Evaluate } from './subquery.js'
+import type {
+  EvalValue,
+  MatrixValue,
+  ScalarValue,
+  StepSeries,
+  StringValue,
+  Timeline,
+  VectorValue,
+} from './values.js'
+import { emptyStepSeries, stepTime } from './values.js'
+
+const COUNTER_SUFFIXES = ['_total', '_sum', '_count', '_bucket']
+
+/** Range functions and whether their result keeps the metric name. */
+function windowFunction(name: string, args: EvalValue[]): [WindowFunction, boolean] | undefined {
+  const scalar = (index: number): Float64Array => (args[index] as ScalarValue).values
+  switch (name) {
+    case 'rate':
+      return [range.extrapolatedRate(true, true), false]
+    case 'increase':
+      return [range.extrapolatedRate(true, false), false]
+    case 'delta':
+      return [range.extrapolatedRate(false, false), false]
+    case 'irate':
+      return [range.instantRate(true), false]
+    case 'idelta':
+      return [range.instantRate(false), false]
+    case 'deriv':
+      return [range.deriv, false]
+    case 'predict_linear':
+      return [range.predictLinear(scalar(1)), false]
+    case 'resets':
+      return [range.resets, false]
+    case 'changes':
+      return [range.changes, false]
+    case 'sum_over_time':
+      return [range.sumOverTime, false]
+    case 'avg_over_time':
+      return [range.avgOverTime, false]
+    case 'count_over_time':
+      return [range.countOverTime, false]
+    case 'present_over_time':
+      return [range.presentOverTime, false]
+    case 'last_over_time':
+      return [range.lastOverTime, true]
+    case 'first_over_time':
+      return [range.firstOverTime, true]
+    case 'min_over_time':
+      return [range.extremeOverTime(false), false]
+    case 'max_over_time':
+      return [range.extremeOverTime(true), false]
+    case 'stddev_over_time':
+      return [range.deviationOverTime(false), false]
+    case 'stdvar_over_time':
+      return [range.deviationOverTime(true), false]
+    case 'quantile_over_time':
+      return [range.quantileOverTime(scalar(0)), false]
+    case 'mad_over_time':
+      return [range.madOverTime, false]
+    case 'ts_of_max_over_time':
+      return [range.timestampOf('max'), false]
+    case 'ts_of_min_over_time':
+      return [range.timestampOf('min'), false]
+    case 'ts_of_first_over_time':
+      return [range.timestampOf('first'), false]
+    case 'ts_of_last_over_time':
+      return [range.timestampOf('last'), false]
+    case 'double_exponential_smoothing':
+      return [range.doubleExponentialSmoothing(scalar(1), scalar(2)), false]
+    default:
+      return undefined
+  }
+}
+
+export function evalCall(
+  node: CallExpr,
+  timeline: Timeline,
+  context: EvalContext,
+  evaluate: Evaluate,
+): VectorValue | ScalarValue {
+  const { name } = node
+  const count = timeline.count
+
+  if (name === 'time') return { kind: 'scalar', values: stepTimes(timeline) }
+  if (name === 'pi') return { kind: 'scalar', values: new Float64Array(count).fill(Math.PI) }
+  if (name === 'timestamp') return timestamp(node, timeline, context, evaluate)
+
+  const args = node.args.map((arg) => evaluate(arg, timeline, context))
+  const vector = (index: number): VectorValue => args[index] as VectorValue
+  const scalarArg = (index: number): ScalarValue | undefined =>
+    args[index] as ScalarValue | undefined
+  const text = (index: number): string => (args[index] as StringValue).value
+
+  const window = windowFunction(name, args)
+  if (window !== undefined) {
+    const matrixIndex = name === 'quantile_over_time' ? 1 : 0
+    const matrix = args[matrixIndex] as MatrixValue
+    checkFunctionArguments(node, args, context)
+    if (name === 'rate' || name === 'increase') warnNonCounter(node, matrix, context)
+    if (name === 'quantile_over_time') warnQuantile(node, scalarArg(0), context)
+    return range.applyWindows(matrix, count, window[0], window[1])
+  }
+
+  const mapper = simpleMapper(name) ?? calendarMapper(name)
+  if (mapper !== undefined) {
+    if (args.length === 0) return mapSamples(vectorOfTime(timeline), mapper)
+    return mapSamples(vector(0), mapper)
+  }
+
+  switch (name) {
+    case 'round':
+      return mapSamples(vector(0), roundMapper(scalarArg(1)))
+    case 'clamp':
+      return mapSamples(vector(0), clampMapper(scalarArg(1), scalarArg(2)))
+    case 'clamp_min':
+      return mapSamples(vector(0), clampMapper(scalarArg(1), undefined))
+    case 'clamp_max':
+      return mapSamples(vector(0), clampMapper(undefined, scalarArg(1)))
+    case 'vector':
+      return vectorOf(scalarArg(0) as ScalarValue)
+    case 'scalar':
+      return scalarOf(vector(0), count)
+    case 'absent':
+      return absent(node.args[0], vector(0).series, count)
+    case 'absent_over_time':
+      return absentOverTime(node.args[0], args[0] as MatrixValue, count)
+    case 'label_replace':
+      return checkedMerge(labelReplace(vector(0), text(1), text(2), text(3), text(4)), count)
+    case 'label_join': {
+      const sources = args.slice(3).map((arg) => (arg as StringValue).value)
+      return checkedMerge(labelJoin(vector(0), text(1), text(2), sources), count)
+    }
+    case 'sort':
+    case 'sort_desc':
+    case 'sort_by_label':
+    case 'sort_by_label_desc':
+      return sortVector(node, args, timeline, context)
+    case 'histogram_quantile':
+      return histogramQuantile(
+        (scalarArg(0) as ScalarValue).values,
+        vector(1),
+        count,
+        context,
+        node.range,
+        (node.args[1] as Expr).range,
+      )
+    case 'histogram_fraction':
+      return histogramFraction(
+        (scalarArg(0) as ScalarValue).values,
+        (scalarArg(1) as ScalarValue).values,
+        vector(2),
+        count,
+        context,
+        (node.args[2] as Expr).range,
+      )
+    case 'histogram_count':
+    case 'histogram_sum':
+    case 'histogram_avg':
+    case 'histogram_stddev':
+    case 'histogram_stdvar':
+      // Float samples are not native histograms, so these functions return nothing for them.
+      return { kind: 'vector', series: [] }
+    default:
+      // TODO(#7): info() and the other experimental functions are not implemented yet.
+      throw new PromqlExecutionError('bad_data', `function "${name}" is not supported`)
+  }
+}
+
+function stepTimes(timeline: Timeline): Float64Array {
+  const values = new Float64Array(timeline.count)
+  for (let step = 0; step < timeline.count; step++) values[step] = stepTime(timeline, step) / 1000
+  return values
+}
+
+function vectorOfTime(timeline: Timeline): VectorValue {
+  return vectorOf({ kind: 'scalar', values: stepTimes(timeline) })
+}
+
+function vectorOf(scalar: ScalarValue): VectorValue {
+  const series = emptyStepSeries({}, scalar.values.length)
+  series.values.set(scalar.values)
+  series.present.fill(1)
+  return { kind: 'vector', series: [series] }
+}
+
+function scalarOf(input: VectorValue, count: number): ScalarValue {
+  const values = new Float64Array(count).fill(NaN)
+  const seen = new Uint8Array(count)
+  for (const series of input.series) {
+    for (let step = 0; step < count; step++) {
+      if (series.present[step] !== 1) continue
+      seen[step] = (seen[step] ?? 0) + 1
+      values[step] = (seen[step] ?? 0) === 1 ? (series.values[step] ?? NaN) : NaN
+    }
+  }
+  return { kind: 'scalar', values }
+}
+
+/** Results of label rewrites may collide; that is an error as in Prometheus. */
+function checkedMerge(value: VectorValue, count: number): VectorValue {
+  const message = 'vector cannot contain metrics with the same labelset'
+  return { kind: 'vector', series: mergeSeries(value.series, count, message) }
+}
+
+function timestamp(
+  node: CallExpr,
+  timeline: Timeline,
+  context: EvalContext,
+  evaluate: Evaluate,
+): VectorValue {
+  let arg = node.args[0] as Expr
+  while (arg.kind === 'paren') arg = arg.expr
+  if (arg.kind === 'vectorSelector') {
+    const selected = evalVectorSelector(arg, timeline, context, true)
+    for (const series of selected.series) series.dropName = true
+    return selected
+  }
+  const input = evaluate(arg, timeline, context) as VectorValue
+  const times = stepTimes(timeline)
+  return mapSamples(input, (_value, step) => times[step] ?? 0)
+}
+
+function absentLabels(arg: Expr | undefined): Labels {
+  let inner = arg
+  while (inner?.kind === 'paren') inner = inner.expr
+  const selector =
+    inner?.kind === 'vectorSelector'
+      ? inner
+      : inner?.kind === 'matrixSelector'
+        ? inner.selector
+        : undefined
+  if (selector === undefined) return {}
+
+  const labels: Record<string, string> = {}
+  const repeated = new Set<string>()
+  for (const matcher of selector.matchers) {
+    if (matcher.name === METRIC_NAME) continue
+    if (matcher.name in labels) repeated.add(matcher.name)
+    if (matcher.type === '=') labels[matcher.name] = matcher.value
+  }
+  for (const name of repeated) delete labels[name]
+  return labels
+}
+
+function absent(arg: Expr | undefined, series: readonly StepSeries[], count: number): VectorValue {
+  const result = emptyStepSeries(absentLabels(arg), count)
+  for (let step = 0; step < count; step++) {
+    if (!series.some((item) => item.present[step] === 1)) {
+      result.values[step] = 1
+      result.present[step] = 1
+    }
+  }
+  return { kind: 'vector', series: result.present.includes(1) ? [result] : [] }
+}
+
+function absentOverTime(arg: Expr | undefined, matrix: MatrixValue, count: number): VectorValue {
+  const present = range.applyWindows(matrix, count, range.presentOverTime, false)
+  return absent(arg, present.series, count)
+}
+
+function sortVector(
+  node: CallExpr,
+  args: EvalValue[],
+  timeline: Timeline,
+  context: EvalContext,
+): VectorValue {
+  const input = args[0] as VectorValue
+  if (timeline.count > 1 || context.queryStartMs !== context.queryEndMs) {
+    context.annotations.warn(
+      'sort is ineffective for range queries since results are always ordered by labels',
+      node.range,
+    )
+    return input
+  }
+
+  const descending = node.name.endsWith('_desc')
+  const series = [...input.series]
+  if (node.name.startsWith('sort_by_label')) {
+    const names = args.slice(1).map((arg) => (arg as StringValue).value)
+    series.sort((a, b) => {
+      for (const name of names) {
+        const order = collate(a.labels[name] ?? '', b.labels[name] ?? '')
+        if (order !== 0) return descending ? -order : order
+      }
+      return descending ? -compareLabels(a.labels, b.labels) : compareLabels(a.labels, b.labels)
+    })
+    return { kind: 'vector', series }
+  }
+
+  const value = (item: StepSeries): number => item.values[0] ?? NaN
+  series.sort((a, b) => {
+    const x = value(a)
+    const y = value(b)
+    if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : 1
+    if (Number.isNaN(y)) return -1
+    return descending ? y - x : x - y
+  })
+  return { kind: 'vector', series }
+}
+
+/** Natural order for label values: digit runs compare as numbers. */
+function collate(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true })
+}
+
+function warnNonCounter(node: CallExpr, matrix: MatrixValue, context: EvalContext): void {
+  for (const series of matrix.series) {
+    const name = series.labels[METRIC_NAME]
+    if (name === undefined || series.values.length === 0) continue
+    if (COUNTER_SUFFIXES.some((suffix) => name.endsWith(suffix))) continue
+    context.annotations.info(
+      `metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "${name}"`,
+      (node.args[0] as Expr).range,
+    )
+  }
+}
+
+function warnQuantile(node: CallExpr, levels: ScalarValue | undefined, context: EvalContext): void {
+  for (const level of levels?.values ?? []) {
+    if (Number.isNaN(level) || level < 0 || level > 1) {
+      context.annotations.warn(
+        `quantile value should be between 0 and 1, got ${String(level)}`,
+        (node.args[0] as Expr).range,
+      )
+      return
+    }
+  }
+}
+
+function checkFunctionArguments(node: CallExpr, args: EvalValue[], _context: EvalContext): void {
+  if (node.name !== 'double_exponential_smoothing') return
+  for (const [index, label] of [
+    [1, 'smoothing'],
+    [2, 'trend'],
+  ] as const) {
+    for (const value of (args[index] as ScalarValue).values) {
+      if (!(value > 0 && value < 1)) {
+        throw new PromqlExecutionError(
+          'bad_data',
+          `invalid ${label} factor. Expected: 0 < ${label === 'smoothing' ? 'sf' : 'tf'} < 1, got: ${value}`,
+        )
+      }
+    }
+  }
+}
+
+export { dropMetricName }

@@ -1,0 +1,68 @@
+/**
+ * Per-query state shared by every node of one evaluation: where data comes from, the limits,
+ * and the annotations gathered on the way.
+ */
+import type { Querier } from '../model/series.js'
+import type { AnnotationCollector } from './annotations.js'
+import { PromqlExecutionError } from './errors.js'
+
+export interface EvalContextOptions {
+  readonly querier: Querier
+  readonly lookbackDeltaMs: number
+  readonly maxSamples: number
+  readonly defaultSubqueryStepMs: number
+  readonly deadlineMs: number
+  readonly signal: AbortSignal | undefined
+  readonly annotations: AnnotationCollector
+  /** Start and end of the whole query, for `@ start()` and `@ end()`. */
+  readonly queryStartMs: number
+  readonly queryEndMs: number
+}
+
+export class EvalContext {
+  readonly querier: Querier
+  readonly lookbackDeltaMs: number
+  readonly defaultSubqueryStepMs: number
+  readonly annotations: AnnotationCollector
+  readonly queryStartMs: number
+  readonly queryEndMs: number
+  readonly #maxSamples: number
+  readonly #deadlineMs: number
+  readonly #signal: AbortSignal | undefined
+  #loadedSamples = 0
+
+  constructor(options: EvalContextOptions) {
+    this.querier = options.querier
+    this.lookbackDeltaMs = options.lookbackDeltaMs
+    this.defaultSubqueryStepMs = options.defaultSubqueryStepMs
+    this.annotations = options.annotations
+    this.queryStartMs = options.queryStartMs
+    this.queryEndMs = options.queryEndMs
+    this.#maxSamples = options.maxSamples
+    this.#deadlineMs = options.deadlineMs
+    this.#signal = options.signal
+  }
+
+  /** Counts loaded samples against the limit. */
+  addSamples(count: number): void {
+    this.#loadedSamples += count
+    if (this.#loadedSamples > this.#maxSamples) {
+      throw new PromqlExecutionError(
+        'too_many_samples',
+        'query processing would load too many samples into memory in query execution',
+      )
+    }
+  }
+
+  /** Throws when the query was aborted or ran past its deadline; called between nodes. */
+  checkCancelled(): void {
+    if (this.#signal?.aborted === true) {
+      throw new PromqlExecutionError('canceled', 'query was canceled in query execution', {
+        cause: this.#signal.reason,
+      })
+    }
+    if (Date.now() > this.#deadlineMs) {
+      throw new PromqlExecutionError('timeout', 'query timed out in query execution')
+    }
+  }
+}

@@ -1,0 +1,248 @@
+/**
+ * Functions of a range vector (`rate`, `*_over_time`, ...). Each is a reduction of the
+ * samples inside one step's window; the driver slides two cursors per series across steps.
+ */
+import type { Labels } from '../model/series.js'
+import type { MatrixValue, StepSeries, VectorValue } from './values.js'
+import { emptyStepSeries } from './values.js'
+import { KahanSum, linearRegression, quantile, variance } from './stats.js'
+
+/** One window: samples `[from, to)` of a series, read at `endMs` over `rangeMs`. */
+export interface Window {
+  readonly timestampsMs: Float64Array
+  readonly values: Float64Array
+  readonly from: number
+  readonly to: number
+  readonly endMs: number
+  readonly rangeMs: number
+}
+
+/** Reduces a window to a value, or undefined for no output at that step. */
+export type WindowFunction = (window: Window, step: number) => number | undefined
+
+/**
+ * Applies `reduce` to every step's window of every series. `keepName` is false for the
+ * functions whose result is no longer the measured quantity.
+ */
+export function applyWindows(
+  matrix: MatrixValue,
+  count: number,
+  reduce: WindowFunction,
+  keepName: boolean,
+): VectorValue {
+  const out: StepSeries[] = []
+  const ends = matrix.windowEndsMs
+  for (const series of matrix.series) {
+    const { timestampsMs, values } = series
+    const result = emptyStepSeries(series.labels, count, series.dropName || !keepName)
+    let from = 0
+    let to = 0
+    let any = false
+    for (let step = 0; step < count; step++) {
+      const endMs = ends[step] ?? 0
+      const startMs = endMs - matrix.rangeMs
+      if (step > 0 && endMs < (ends[step - 1] ?? 0)) {
+        from = 0
+        to = 0
+      }
+      while (from < timestampsMs.length && (timestampsMs[from] ?? 0) <= startMs) from++
+      if (to < from) to = from
+      while (to < timestampsMs.length && (timestampsMs[to] ?? 0) <= endMs) to++
+      if (to <= from) continue
+
+      const value = reduce({ timestampsMs, values, from, to, endMs, rangeMs: matrix.rangeMs }, step)
+      if (value === undefined) continue
+      result.values[step] = value
+      result.present[step] = 1
+      any = true
+    }
+    if (any) out.push(result)
+  }
+  return { kind: 'vector', series: out }
+}
+
+/** Prometheus's extrapolated delta behind `rate`, `increase` and `delta`. */
+export function extrapolatedRate(isCounter: boolean, isRate: boolean): WindowFunction {
+  return ({ timestampsMs, values, from, to, endMs, rangeMs }) => {
+    const count = to - from
+    if (count < 2) return undefined
+
+    const first = values[from] ?? 0
+    const last = values[to - 1] ?? 0
+    let result = last - first
+    if (isCounter) {
+      for (let index = from + 1; index < to; index++) {
+        const previous = values[index - 1] ?? 0
+        if ((values[index] ?? 0) < previous) result += previous
+      }
+    }
+
+    const firstMs = timestampsMs[from] ?? 0
+    const lastMs = timestampsMs[to - 1] ?? 0
+    let toStart = (firstMs - (endMs - rangeMs)) / 1000
+    let toEnd = (endMs - lastMs) / 1000
+    const sampled = (lastMs - firstMs) / 1000
+    const average = sampled / (count - 1)
+    const threshold = average * 1.1
+
+    if (toStart >= threshold) toStart = average / 2
+    if (isCounter && result > 0 && first >= 0) {
+      const toZero = sampled * (first / result)
+      if (toZero < toStart) toStart = toZero
+    }
+    if (toEnd >= threshold) toEnd = average / 2
+
+    let factor = (sampled + toStart + toEnd) / sampled
+    if (isRate) factor /= rangeMs / 1000
+    return result * factor
+  }
+}
+
+/** `irate` and `idelta`: from the last two samples only. */
+export function instantRate(isRate: boolean): WindowFunction {
+  return ({ timestampsMs, values, from, to }) => {
+    if (to - from < 2) return undefined
+    const last = values[to - 1] ?? 0
+    const previous = values[to - 2] ?? 0
+    const result = isRate && last < previous ? last : last - previous
+    if (!isRate) return result
+
+    const intervalMs = (timestampsMs[to - 1] ?? 0) - (timestampsMs[to - 2] ?? 0)
+    if (intervalMs === 0) return undefined
+    return result / (intervalMs / 1000)
+  }
+}
+
+export const deriv: WindowFunction = ({ timestampsMs, values, from, to }) => {
+  if (to - from < 2) return undefined
+  return linearRegression(timestampsMs, values, from, to, timestampsMs[from] ?? 0).slope
+}
+
+/** `predict_linear(v, seconds)`: the regression line extended past the window's end. */
+export function predictLinear(seconds: Float64Array): WindowFunction {
+  return ({ timestampsMs, values, from, to, endMs }, step) => {
+    if (to - from < 2) return undefined
+    const { slope, intercept } = linearRegression(timestampsMs, values, from, to, endMs)
+    return intercept + slope * (seconds[step] ?? 0)
+  }
+}
+
+export const resets: WindowFunction = ({ values, from, to }) => {
+  let count = 0
+  for (let index = from + 1; index < to; index++) {
+    if ((values[index] ?? 0) < (values[index - 1] ?? 0)) count++
+  }
+  return count
+}
+
+export const changes: WindowFunction = ({ values, from, to }) => {
+  let count = 0
+  for (let index = from + 1; index < to; index++) {
+    const current = values[index] ?? 0
+    const previous = values[index - 1] ?? 0
+    if (current !== previous && !(Number.isNaN(current) && Number.isNaN(previous))) count++
+  }
+  return count
+}
+
+export const sumOverTime: WindowFunction = ({ values, from, to }) => {
+  const sum = new KahanSum()
+  for (let index = from; index < to; index++) sum.add(values[index] ?? 0)
+  return sum.value
+}
+
+export const avgOverTime: WindowFunction = (window) => {
+  const { values, from, to } = window
+  const sum = sumOverTime(window, 0) ?? 0
+  if (Number.isFinite(sum)) return sum / (to - from)
+
+  // On overflow fall back to an incremental mean, which stays finite.
+  let mean = 0
+  for (let index = from; index < to; index++) {
+    const value = values[index] ?? 0
+    if (!Number.isFinite(value) && !Number.isNaN(value)) return sum
+    mean += (value - mean) / (index - from + 1)
+  }
+  return mean
+}
+
+export const countOverTime: WindowFunction = ({ from, to }) => to - from
+
+export const presentOverTime: WindowFunction = () => 1
+
+export const lastOverTime: WindowFunction = ({ values, to }) => values[to - 1]
+
+export const firstOverTime: WindowFunction = ({ values, from }) => values[from]
+
+export function extremeOverTime(max: boolean): WindowFunction {
+  return ({ values, from, to }) => {
+    let result = values[from] ?? NaN
+    for (let index = from + 1; index < to; index++) {
+      const value = values[index] ?? NaN
+      if (Number.isNaN(result) || (max ? value > result : value < result)) result = value
+    }
+    return result
+  }
+}
+
+/** Timestamp in seconds of the sample a reduction picks (`ts_of_max_over_time`, ...). */
+export function timestampOf(pick: 'max' | 'min' | 'first' | 'last'): WindowFunction {
+  return ({ timestampsMs, values, from, to }) => {
+    if (pick === 'first') return (timestampsMs[from] ?? 0) / 1000
+    if (pick === 'last') return (timestampsMs[to - 1] ?? 0) / 1000
+    let chosen = from
+    for (let index = from + 1; index < to; index++) {
+      const value = values[index] ?? NaN
+      const best = values[chosen] ?? NaN
+      if (Number.isNaN(best) || (pick === 'max' ? value >= best : value <= best)) chosen = index
+    }
+    return (timestampsMs[chosen] ?? 0) / 1000
+  }
+}
+
+export function deviationOverTime(squared: boolean): WindowFunction {
+  return ({ values, from, to }) => {
+    const result = variance(values, from, to)
+    return squared ? result : Math.sqrt(result)
+  }
+}
+
+export function quantileOverTime(levels: Float64Array): WindowFunction {
+  return ({ values, from, to }, step) =>
+    quantile(levels[step] ?? NaN, Array.from(values.subarray(from, to)))
+}
+
+export const madOverTime: WindowFunction = ({ values, from, to }) => {
+  const window = Array.from(values.subarray(from, to))
+  const median = quantile(0.5, window)
+  return quantile(
+    0.5,
+    window.map((value) => Math.abs(value - median)),
+  )
+}
+
+/** Holt's linear smoothing; factors must lie strictly between 0 and 1. */
+export function doubleExponentialSmoothing(
+  smoothing: Float64Array,
+  trend: Float64Array,
+): WindowFunction {
+  return ({ values, from, to }, step) => {
+    if (to - from < 2) return undefined
+    const sf = smoothing[step] ?? NaN
+    const tf = trend[step] ?? NaN
+    let previous = 0
+    let current = values[from] ?? 0
+    let slope = (values[from + 1] ?? 0) - current
+    for (let index = from + 1; index < to; index++) {
+      const level = sf * (values[index] ?? 0)
+      if (index > from + 1) slope = tf * (current - previous) + (1 - tf) * slope
+      const forecast = (1 - sf) * (current + slope)
+      previous = current
+      current = level + forecast
+    }
+    return current
+  }
+}
+
+/** The labels `absent_over_time(selector[range])` reports: the selector's equality matchers. */
+export type AbsentLabels = Labels

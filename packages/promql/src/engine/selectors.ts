@@ -1,0 +1,120 @@
+/**
+ * Vector and range selectors: the one place that reads from the Querier. Each selector is
+ * read once per evaluation, covering every step, and then walked with a cursor per series.
+ */
+import type { AtModifier, MatrixSelector, VectorSelector } from '../parser/ast.js'
+import type { EvalContext } from './context.js'
+import type { MatrixValue, RangeSeries, StepSeries, Timeline, VectorValue } from './values.js'
+import { emptyStepSeries, stepTime } from './values.js'
+
+/** The time each step reads at after `@` and offset: `(at ?? t) - offset`. */
+export function selectorTimes(
+  timeline: Timeline,
+  context: EvalContext,
+  at: AtModifier | undefined,
+  offsetMs: number,
+): Float64Array {
+  const times = new Float64Array(timeline.count)
+  const fixed = atTimestamp(context, at)
+  for (let index = 0; index < timeline.count; index++) {
+    times[index] = (fixed ?? stepTime(timeline, index)) - offsetMs
+  }
+  return times
+}
+
+/** The timestamp an `@` modifier pins evaluation to, if any. */
+export function atTimestamp(context: EvalContext, at: AtModifier | undefined): number | undefined {
+  if (at === undefined) return undefined
+  if (at.kind === 'start') return context.queryStartMs
+  if (at.kind === 'end') return context.queryEndMs
+  return at.timestampMs
+}
+
+/**
+ * An instant vector selector: at each step the newest sample within the lookback delta,
+ * unless that sample is a staleness marker. With `sampleTimes`, values are the samples'
+ * timestamps in seconds (for `timestamp()`).
+ */
+export function evalVectorSelector(
+  selector: VectorSelector,
+  timeline: Timeline,
+  context: EvalContext,
+  sampleTimes = false,
+): VectorValue {
+  const times = selectorTimes(timeline, context, selector.at, selector.offsetMs)
+  const { minMs, maxMs } = bounds(times)
+  const lookback = context.lookbackDeltaMs
+  const found = context.querier.select(selector.matchers, minMs - lookback + 1, maxMs)
+
+  const series: StepSeries[] = []
+  const ordered = isNonDecreasing(times)
+  for (const data of found) {
+    context.addSamples(data.values.length)
+    const out = emptyStepSeries(data.labels, timeline.count)
+    const { timestampsMs, values, stale } = data
+    let cursor = 0
+    let any = false
+    for (let step = 0; step < timeline.count; step++) {
+      const time = times[step] ?? 0
+      if (!ordered) cursor = 0
+      while (cursor < timestampsMs.length && (timestampsMs[cursor] ?? 0) <= time) cursor++
+      const last = cursor - 1
+      if (last < 0) continue
+      const sampleTime = timestampsMs[last] ?? 0
+      if (sampleTime <= time - lookback) continue
+      if (stale !== undefined && stale[last] === 1) continue
+      out.values[step] = sampleTimes ? sampleTime / 1000 : (values[last] ?? 0)
+      out.present[step] = 1
+      any = true
+    }
+    if (any) series.push(out)
+  }
+  return { kind: 'vector', series }
+}
+
+/** A range selector: raw samples with staleness markers removed, and each step's window. */
+export function evalMatrixSelector(
+  node: MatrixSelector,
+  timeline: Timeline,
+  context: EvalContext,
+): MatrixValue {
+  const { selector, rangeMs } = node
+  const windowEndsMs = selectorTimes(timeline, context, selector.at, selector.offsetMs)
+  const { minMs, maxMs } = bounds(windowEndsMs)
+  const found = context.querier.select(selector.matchers, minMs - rangeMs + 1, maxMs)
+
+  const series: RangeSeries[] = []
+  for (const data of found) {
+    context.addSamples(data.values.length)
+    const { stale } = data
+    const keep: number[] = []
+    for (let index = 0; index < data.values.length; index++) {
+      if (stale === undefined || stale[index] !== 1) keep.push(index)
+    }
+    const timestampsMs = new Float64Array(keep.length)
+    const values = new Float64Array(keep.length)
+    keep.forEach((from, to) => {
+      timestampsMs[to] = data.timestampsMs[from] ?? 0
+      values[to] = data.values[from] ?? 0
+    })
+    series.push({ labels: data.labels, timestampsMs, values, dropName: false })
+  }
+  return { kind: 'matrix', series, windowEndsMs, rangeMs }
+}
+
+function bounds(times: Float64Array): { minMs: number; maxMs: number } {
+  let minMs = Infinity
+  let maxMs = -Infinity
+  for (const time of times) {
+    if (time < minMs) minMs = time
+    if (time > maxMs) maxMs = time
+  }
+  return { minMs, maxMs }
+}
+
+function isNonDecreasing(times: Float64Array): boolean {
+  for (let index = 1; index < times.length; index++) {
+    if ((times[index] ?? 0) < (times[index - 1] ?? 0)) return false
+  }
+  return true
+}

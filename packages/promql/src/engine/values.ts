@@ -1,0 +1,69 @@
+/**
+ * The values the evaluator passes between nodes. Every expression is evaluated for all steps
+ * of a timeline at once: an instant vector is a list of series with one slot per step, so
+ * label work happens once per series and only arithmetic happens per step.
+ */
+import type { Labels } from '../model/series.js'
+
+/** Evaluation times `startMs + i * stepMs` for `i < count`. */
+export interface Timeline {
+  readonly startMs: number
+  readonly stepMs: number
+  readonly count: number
+}
+
+/** One series of an instant vector across the steps of a timeline. */
+export interface StepSeries {
+  labels: Labels
+  readonly values: Float64Array
+  /** 1 where the series has a value at that step. */
+  readonly present: Uint8Array
+  /** The metric name is to be removed before the result leaves the engine. */
+  dropName: boolean
+}
+
+/** One series of a range vector: its raw samples, oldest first, staleness markers removed. */
+export interface RangeSeries {
+  readonly labels: Labels
+  readonly timestampsMs: Float64Array
+  readonly values: Float64Array
+  readonly dropName: boolean
+}
+
+export interface ScalarValue {
+  readonly kind: 'scalar'
+  readonly values: Float64Array
+}
+
+export interface StringValue {
+  readonly kind: 'string'
+  readonly value: string
+}
+
+export interface VectorValue {
+  readonly kind: 'vector'
+  readonly series: StepSeries[]
+}
+
+/**
+ * A range vector seen from each step: step `i` covers samples in the left-open window
+ * `(windowEndsMs[i] - rangeMs, windowEndsMs[i]]`.
+ */
+export interface MatrixValue {
+  readonly kind: 'matrix'
+  readonly series: RangeSeries[]
+  readonly windowEndsMs: Float64Array
+  readonly rangeMs: number
+}
+
+export type EvalValue = ScalarValue | StringValue | VectorValue | MatrixValue
+
+/** A series with no values yet, sized for `count` steps. */
+export function emptyStepSeries(labels: Labels, count: number, dropName = false): StepSeries {
+  return { labels, values: new Float64Array(count), present: new Uint8Array(count), dropName }
+}
+
+/** The evaluation time of step `index`. */
+export function stepTime(timeline: Timeline, index: number): number {
+  return timeline.startMs + index * timeline.stepMs
+}

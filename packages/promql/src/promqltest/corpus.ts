@@ -1,0 +1,81 @@
+/**
+ * Runs a directory of `.test` scripts and summarises the outcomes per file.
+ */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import type { EvalOutcome } from './run-script.js'
+import { runScript } from './run-script.js'
+
+/**
+ * Files left out of the aggregate: native histograms, and files whose subject is syntax
+ * behind a Prometheus experimental flag. They still run and are reported.
+ */
+export const EXCLUDED_FILES: Readonly<Record<string, string>> = {
+  'native_histograms.test': 'native histograms',
+  'extended_vectors.test': 'experimental: anchored/smoothed range selectors',
+  'fill-modifier.test': 'experimental: fill modifiers',
+  'type_and_unit.test': 'experimental: type and unit labels',
+  'duration_expression.test': 'experimental: duration expressions',
+  'start_timestamps.test': 'experimental: start timestamps',
+}
+
+export interface FileSummary {
+  readonly file: string
+  /** Evaluation commands in the file. */
+  readonly total: number
+  readonly passed: number
+  readonly failed: number
+  /** Commands not run because they need native histograms or unimplemented experimental syntax. */
+  readonly unsupported: number
+  /** Why the whole file is outside the aggregate, if it is. */
+  readonly excluded: string | undefined
+  readonly outcomes: readonly EvalOutcome[]
+}
+
+export interface CorpusSummary {
+  readonly files: readonly FileSummary[]
+  /** Passed over supported commands, in the files not excluded. */
+  readonly passed: number
+  readonly supported: number
+  readonly ratio: number
+}
+
+export function runCorpus(directory: string): CorpusSummary {
+  const names = readdirSync(directory)
+    .filter((name) => name.endsWith('.test'))
+    .sort()
+  const files = names.map((file) =>
+    summariseFile(file, readFileSync(join(directory, file), 'utf8')),
+  )
+
+  let passed = 0
+  let supported = 0
+  for (const file of files) {
+    if (file.excluded !== undefined) continue
+    passed += file.passed
+    supported += file.total - file.unsupported
+  }
+  return { files, passed, supported, ratio: supported === 0 ? 0 : passed / supported }
+}
+
+function summariseFile(file: string, text: string): FileSummary {
+  let outcomes: EvalOutcome[]
+  try {
+    outcomes = runScript(text)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    outcomes = [{ line: 0, query: '', status: 'failed', reason: `script error: ${reason}` }]
+  }
+  const count = (status: EvalOutcome['status']): number =>
+    outcomes.filter((outcome) => outcome.status === status).length
+  return {
+    file,
+    total: outcomes.length,
+    passed: count('passed'),
+    failed: count('failed'),
+    unsupported: count('unsupported'),
+    excluded: EXCLUDED_FILES[file],
+    outcomes,
+  }
+}
