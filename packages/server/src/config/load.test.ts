@@ -63,7 +63,14 @@ describe('loadConfig', () => {
     expect(config.database.url).toBe('postgres://secret@db/rampart')
   })
 
-  const failures = [
+  interface FailureCase {
+    name: string
+    files: Record<string, string>
+    environment: Record<string, string>
+    message: RegExp
+  }
+
+  const failures: FailureCase[] = [
     {
       name: 'unknown key in the file',
       files: { 'rampart.yaml': 'server:\n  prot: 80\n' },

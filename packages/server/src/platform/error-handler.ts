@@ -38,7 +38,7 @@ function toRampartError(error: FastifyError): RampartError {
 
   if (error.validation !== undefined) {
     const context = error.validationContext ?? 'body'
-    const errors = fieldErrors(error.validation as ValidationIssue[], context)
+    const errors = fieldErrors(error.validation, context)
     const summary = errors.map((item) => `${item.field} ${item.message}`).join('; ')
     return new RampartError('validation_failed', summary, { errors, cause: error })
   }

@@ -1,7 +1,7 @@
 import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import Fastify, { LogController } from 'fastify'
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { handleError, handleNotFound } from './error-handler.js'
 import type { Logger } from './logger.js'
 import { requestIdFor, traceContextFor } from './request-context.js'
@@ -30,7 +30,7 @@ export interface HttpServerOptions {
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const server = Fastify({
-    loggerInstance: options.logger as FastifyBaseLogger,
+    loggerInstance: options.logger,
     // One completion line per request, written below, instead of Fastify's two.
     logController: new LogController({
       disableRequestLogging: true,

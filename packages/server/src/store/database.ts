@@ -53,6 +53,11 @@ function openSqlite(options: StoreOptions): Store {
   }
 }
 
+const readBigintsAsNumbers = ((oid: number, format: 'text' | 'binary' = 'text') => {
+  if (oid === int8Oid || oid === numericOid) return Number
+  return pg.types.getTypeParser(oid, format) as unknown
+}) as typeof pg.types.getTypeParser
+
 function openPostgres(url: string, options: StoreOptions): Store {
   const pool = new pg.Pool({
     connectionString: url,
@@ -61,12 +66,7 @@ function openPostgres(url: string, options: StoreOptions): Store {
     idleTimeoutMillis: 30_000,
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
     // Times are bigint columns of milliseconds: read them as numbers, not strings.
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === int8Oid || oid === numericOid
-          ? (value: string) => Number(value)
-          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-    },
+    types: { getTypeParser: readBigintsAsNumbers },
   })
   // A connection whose server went away emits 'error' on its client, checked out or idle;
   // without a listener Node treats that as an uncaught exception and the process dies. The
