@@ -1,7 +1,7 @@
 import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import Fastify, { LogController } from 'fastify'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import { handleError, handleNotFound } from './error-handler.js'
 import type { Logger } from './logger.js'
 import { requestIdFor, traceContextFor } from './request-context.js'
@@ -29,8 +29,10 @@ export interface HttpServerOptions {
  * headers, problem+json errors and the OpenAPI document.
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  // Typed as Fastify's logger interface so every module sees the default instance type.
+  const loggerInstance: FastifyBaseLogger = options.logger
   const server = Fastify({
-    loggerInstance: options.logger,
+    loggerInstance,
     // One completion line per request, written below, instead of Fastify's two.
     logController: new LogController({
       disableRequestLogging: true,
