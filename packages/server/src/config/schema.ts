@@ -23,7 +23,9 @@ export const configSchema = z
     master_key_file: z
       .string()
       .optional()
-      .describe('A file holding the master key. Default: <data_dir>/master.key, made at start.'),
+      .describe(
+        'A file holding the master key. Default: master.key in the data directory, made at start.',
+      ),
     server: z
       .object({
         host: z.string().min(1).default('127.0.0.1').describe('Address to listen on.'),
@@ -54,7 +56,7 @@ export const configSchema = z
           .string()
           .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
           .optional()
-          .describe('PostgreSQL connection URL. Absent: SQLite at <data_dir>/rampart.db.'),
+          .describe('PostgreSQL connection URL. Absent: SQLite, rampart.db in the data directory.'),
         url_file: z.string().optional().describe('A file holding the PostgreSQL URL.'),
         pool_max: z.number().int().min(1).max(200).default(10).describe('PostgreSQL pool size.'),
         connect_timeout_ms: positiveMs.default(3000).describe('PostgreSQL connect timeout.'),
