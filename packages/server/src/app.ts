@@ -12,6 +12,7 @@ import { JobWorker } from './platform/jobs/job-worker.js'
 import { Leases } from './platform/jobs/lease.js'
 import type { Logger } from './platform/logger.js'
 import { createLogger } from './platform/logger.js'
+import type { PlatformDeps, RampartModule } from './platform/module.js'
 import type { MasterKey } from './platform/master-key.js'
 import { keyFingerprint, loadMasterKey, verifyMasterKey } from './platform/master-key.js'
 import { registerMetricsRoute, SelfMetrics } from './platform/self-metrics.js'
@@ -26,6 +27,14 @@ export interface AppOptions {
   readonly clock?: Clock
   /** PostgreSQL schema to use instead of `public` (tests isolate suites this way). */
   readonly databaseSchema?: string
+}
+
+/**
+ * The area modules, in start order. Each factory receives the platform and the services of
+ * the modules before it.
+ */
+function createModules(_deps: PlatformDeps): RampartModule[] {
+  return []
 }
 
 /** The running platform: its parts, for tests and for the modules wired onto it. */
@@ -107,8 +116,6 @@ export async function createApp(options: AppOptions): Promise<App> {
     trustProxy: config.server.trust_proxy,
     version,
   })
-  registerHealthRoutes(server, databaseChecks(store), config.readiness.check_timeout_ms)
-  registerMetricsRoute(server, metrics)
 
   const jobs = new JobQueue(store.db, store.dialect, clock)
   const worker = new JobWorker({
@@ -119,6 +126,24 @@ export async function createApp(options: AppOptions): Promise<App> {
     claimTimeoutMs: config.jobs.claim_timeout_ms,
   })
   const leases = new Leases(store.db, clock)
+  const deps: PlatformDeps = {
+    config,
+    logger,
+    clock,
+    store,
+    metrics,
+    jobs,
+    worker,
+    leases,
+    masterKey,
+    instanceId,
+  }
+
+  const modules = createModules(deps)
+  const checks = [...databaseChecks(store), ...modules.flatMap((mod) => mod.readinessChecks ?? [])]
+  registerHealthRoutes(server, checks, config.readiness.check_timeout_ms)
+  registerMetricsRoute(server, metrics)
+  for (const mod of modules) await mod.registerRoutes?.(server)
 
   let stopping: Promise<void> | undefined
   const stop = async (): Promise<void> => {
@@ -132,6 +157,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     try {
       await server.close()
       await worker.stop()
+      for (const mod of [...modules].reverse()) await mod.stop?.()
     } finally {
       clearTimeout(deadline)
       clearInterval(idleSweep)
@@ -153,6 +179,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     instanceId,
     start: async () => {
       const url = await server.listen({ host: config.server.host, port: config.server.port })
+      for (const mod of modules) await mod.start?.()
       worker.start()
       logger.info({ url, version, dialect: store.dialect }, `listening on ${url}`)
       return url
