@@ -8,21 +8,16 @@ import type { AggregateExpr } from '../parser/ast.js'
 import type { EvalContext } from './context.js'
 import { PromqlExecutionError } from './errors.js'
 import { formatFloat } from './format.js'
-import {
-  dropMetricName,
-  keyOfExcluded,
-  keyOfIncluded,
-  labelsKey,
-  omitLabels,
-  pickLabels,
-} from './labels.js'
-import { KahanSum, quantile } from './stats.js'
+import { keyOfExcluded, keyOfIncluded, labelsKey, omitLabels, pickLabels } from './labels.js'
+import { KahanSum, mean, quantile } from './stats.js'
 import type { StepSeries, Timeline, VectorValue } from './values.js'
 import { emptyStepSeries } from './values.js'
 
 interface Group {
   readonly labels: Labels
   readonly members: StepSeries[]
+  /** Some member's metric name is pending removal, so the output's is too. */
+  dropName: boolean
 }
 
 /** The parameter of an aggregation, evaluated per step (a number or a label name). */
@@ -60,7 +55,9 @@ function groupSeries(node: AggregateExpr, series: readonly StepSeries[]): Group[
   const groups = new Map<string, Group>()
   const excluded = new Set([...node.grouping, METRIC_NAME])
   for (const member of series) {
-    const labels = member.dropName ? dropMetricName(member.labels) : member.labels
+    // Names pending removal still partition `by (__name__)`, as with Prometheus's delayed
+    // name removal; the output then drops the name.
+    const labels = member.labels
     const key = node.without
       ? keyOfExcluded(labels, excluded)
       : keyOfIncluded(labels, node.grouping)
@@ -69,10 +66,11 @@ function groupSeries(node: AggregateExpr, series: readonly StepSeries[]): Group[
       const groupLabels = node.without
         ? omitLabels(labels, excluded)
         : pickLabels(labels, node.grouping)
-      group = { labels: groupLabels, members: [] }
+      group = { labels: groupLabels, members: [], dropName: false }
       groups.set(key, group)
     }
     group.members.push(member)
+    if (member.dropName) group.dropName = true
   }
   return [...groups.values()]
 }
@@ -87,15 +85,7 @@ const sum: Reducer = (values) => {
 
 const REDUCERS: Partial<Record<AggregateExpr['op'], Reducer>> = {
   sum,
-  avg: (values) => {
-    const total = sum(values, 0)
-    if (Number.isFinite(total) || values.some((value) => !Number.isFinite(value))) {
-      return total / values.length
-    }
-    let mean = 0
-    values.forEach((value, index) => (mean += (value - mean) / (index + 1)))
-    return mean
-  },
+  avg: (values) => mean(values),
   count: (values) => values.length,
   group: () => 1,
   min: (values) => extreme(values, false),
@@ -129,7 +119,7 @@ function reduceGroups(groups: Group[], count: number, reduce: Reducer): VectorVa
   const out: StepSeries[] = []
   const values: number[] = []
   for (const group of groups) {
-    const result = emptyStepSeries(group.labels, count)
+    const result = emptyStepSeries(group.labels, count, group.dropName)
     let any = false
     for (let step = 0; step < count; step++) {
       values.length = 0

@@ -107,6 +107,9 @@ export function evalCall(
   if (name === 'time') return { kind: 'scalar', values: stepTimes(timeline) }
   if (name === 'pi') return { kind: 'scalar', values: new Float64Array(count).fill(Math.PI) }
   if (name === 'timestamp') return timestamp(node, timeline, context, evaluate)
+  const queryTime = queryTimeFunction(name, timeline, context)
+  if (queryTime !== undefined)
+    return { kind: 'scalar', values: new Float64Array(count).fill(queryTime) }
 
   const args = node.args.map((arg) => evaluate(arg, timeline, context))
   const vector = (index: number): VectorValue => args[index] as VectorValue
@@ -121,7 +124,7 @@ export function evalCall(
     checkFunctionArguments(node, args, context)
     if (name === 'rate' || name === 'increase') warnNonCounter(node, matrix, context)
     if (name === 'quantile_over_time') warnQuantile(node, scalarArg(0), context)
-    return range.applyWindows(matrix, count, window[0], window[1])
+    return range.applyWindows(matrix, timeline, window[0], window[1])
   }
 
   const mapper = simpleMapper(name) ?? calendarMapper(name)
@@ -146,7 +149,7 @@ export function evalCall(
     case 'absent':
       return absent(node.args[0], vector(0).series, count)
     case 'absent_over_time':
-      return absentOverTime(node.args[0], args[0] as MatrixValue, count)
+      return absentOverTime(node.args[0], args[0] as MatrixValue, timeline)
     case 'label_replace':
       return checkedMerge(labelReplace(vector(0), text(1), text(2), text(3), text(4)), count)
     case 'label_join': {
@@ -186,6 +189,26 @@ export function evalCall(
     default:
       // TODO(#7): info() and the other experimental functions are not implemented yet.
       throw new PromqlExecutionError('bad_data', `function "${name}" is not supported`)
+  }
+}
+
+/** start(), end(), range() and step(): properties of the whole query, in seconds. */
+function queryTimeFunction(
+  name: string,
+  timeline: Timeline,
+  context: EvalContext,
+): number | undefined {
+  switch (name) {
+    case 'start':
+      return context.queryStartMs / 1000
+    case 'end':
+      return context.queryEndMs / 1000
+    case 'range':
+      return (context.queryEndMs - context.queryStartMs) / 1000
+    case 'step':
+      return context.queryStepMs / 1000
+    default:
+      return undefined
   }
 }
 
@@ -276,9 +299,13 @@ function absent(arg: Expr | undefined, series: readonly StepSeries[], count: num
   return { kind: 'vector', series: result.present.includes(1) ? [result] : [] }
 }
 
-function absentOverTime(arg: Expr | undefined, matrix: MatrixValue, count: number): VectorValue {
-  const present = range.applyWindows(matrix, count, range.presentOverTime, false)
-  return absent(arg, present.series, count)
+function absentOverTime(
+  arg: Expr | undefined,
+  matrix: MatrixValue,
+  timeline: Timeline,
+): VectorValue {
+  const present = range.applyWindows(matrix, timeline, range.presentOverTime, false)
+  return absent(arg, present.series, timeline.count)
 }
 
 function sortVector(

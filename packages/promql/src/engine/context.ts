@@ -17,6 +17,8 @@ export interface EvalContextOptions {
   /** Start and end of the whole query, for `@ start()` and `@ end()`. */
   readonly queryStartMs: number
   readonly queryEndMs: number
+  /** Step of the whole query (0 for an instant query), for `step()`. */
+  readonly queryStepMs: number
 }
 
 export class EvalContext {
@@ -26,6 +28,7 @@ export class EvalContext {
   readonly annotations: AnnotationCollector
   readonly queryStartMs: number
   readonly queryEndMs: number
+  readonly queryStepMs: number
   readonly #maxSamples: number
   readonly #deadlineMs: number
   readonly #signal: AbortSignal | undefined
@@ -38,6 +41,7 @@ export class EvalContext {
     this.annotations = options.annotations
     this.queryStartMs = options.queryStartMs
     this.queryEndMs = options.queryEndMs
+    this.queryStepMs = options.queryStepMs
     this.#maxSamples = options.maxSamples
     this.#deadlineMs = options.deadlineMs
     this.#signal = options.signal

@@ -6,7 +6,7 @@ import { METRIC_NAME } from '../model/series.js'
 import type { Labels } from '../model/series.js'
 import type { SourceRange } from '../parser/ast.js'
 import type { EvalContext } from './context.js'
-import { dropMetricName, labelsKey } from './labels.js'
+import { labelsKey } from './labels.js'
 import type { StepSeries, VectorValue } from './values.js'
 import { emptyStepSeries } from './values.js'
 
@@ -40,7 +40,7 @@ function groupBuckets(
       )
       continue
     }
-    const labels: Record<string, string> = { ...dropMetricName(series.labels) }
+    const labels: Record<string, string> = { ...series.labels }
     delete labels.le
     const key = labelsKey(labels)
     let group = groups.get(key)
@@ -69,7 +69,7 @@ function reduceHistograms(
   const out: StepSeries[] = []
   for (const group of groups) {
     group.members.sort((a, b) => a.upperBound - b.upperBound)
-    const result = emptyStepSeries(group.labels, count)
+    const result = emptyStepSeries(group.labels, count, true)
     let any = false
     for (let step = 0; step < count; step++) {
       const buckets: Bucket[] = []
@@ -194,14 +194,16 @@ export function histogramFraction(
 
 /** Interpolated number of observations at or below `value`. */
 function countBelow(buckets: Bucket[], value: number): number {
+  if (value === -Infinity) return 0
+  if (value === Infinity) return buckets[buckets.length - 1]?.count ?? 0
   let previousBound = 0
   let previousCount = 0
   for (const [index, bucket] of buckets.entries()) {
     if (index === 0 && bucket.upperBound <= 0) previousBound = -Infinity
     if (value <= bucket.upperBound) {
-      if (bucket.upperBound === Infinity || !Number.isFinite(previousBound)) {
-        return value === bucket.upperBound ? bucket.count : previousCount
-      }
+      // Observations of a bucket with an infinite bound sit at that bound.
+      if (!Number.isFinite(previousBound)) return bucket.count
+      if (bucket.upperBound === Infinity) return value === Infinity ? bucket.count : previousCount
       if (value <= previousBound) return previousCount
       const share = (value - previousBound) / (bucket.upperBound - previousBound)
       return previousCount + (bucket.count - previousCount) * share

@@ -75,7 +75,7 @@ export function evaluateInstant(
 ): QueryResult {
   const text = typeof query === 'string' ? query : ''
   const expr = typeof query === 'string' ? parseExpr(query) : query
-  const { context, annotations } = createContext(text, timeMs, timeMs, options)
+  const { context, annotations } = createContext(text, timeMs, timeMs, 0, options)
   const value = evaluate(expr, { startMs: timeMs, stepMs: 1, count: 1 }, context)
   return { value: instantValue(value, timeMs), annotations: annotations.toJSON() }
 }
@@ -96,7 +96,7 @@ export function evaluateRange(
 
   const text = typeof query === 'string' ? query : ''
   const expr = typeof query === 'string' ? parseExpr(query) : query
-  const { context, annotations } = createContext(text, startMs, endMs, options)
+  const { context, annotations } = createContext(text, startMs, endMs, stepMs, options)
   const timeline = { startMs, stepMs, count: Math.floor((endMs - startMs) / stepMs) + 1 }
   const value = evaluate(expr, timeline, context)
   return { value: rangeValue(value, timeline), annotations: annotations.toJSON() }
@@ -106,6 +106,7 @@ function createContext(
   query: string,
   startMs: number,
   endMs: number,
+  stepMs: number,
   options: QueryOptions,
 ): { context: EvalContext; annotations: AnnotationCollector } {
   const annotations = new AnnotationCollector(query)
@@ -119,6 +120,7 @@ function createContext(
     annotations,
     queryStartMs: startMs,
     queryEndMs: endMs,
+    queryStepMs: stepMs,
   })
   return { context, annotations }
 }

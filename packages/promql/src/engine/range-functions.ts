@@ -2,10 +2,9 @@
  * Functions of a range vector (`rate`, `*_over_time`, ...). Each is a reduction of the
  * samples inside one step's window; the driver slides two cursors per series across steps.
  */
-import type { Labels } from '../model/series.js'
-import type { MatrixValue, StepSeries, VectorValue } from './values.js'
-import { emptyStepSeries } from './values.js'
-import { KahanSum, linearRegression, quantile, variance } from './stats.js'
+import type { MatrixValue, StepSeries, Timeline, VectorValue } from './values.js'
+import { emptyStepSeries, stepTime } from './values.js'
+import { KahanSum, linearRegression, mean, quantile, variance } from './stats.js'
 
 /** One window: samples `[from, to)` of a series, read at `endMs` over `rangeMs`. */
 export interface Window {
@@ -14,6 +13,8 @@ export interface Window {
   readonly from: number
   readonly to: number
   readonly endMs: number
+  /** The step's own evaluation time (before offset and `@`), which predict_linear uses. */
+  readonly stepMs: number
   readonly rangeMs: number
 }
 
@@ -26,10 +27,11 @@ export type WindowFunction = (window: Window, step: number) => number | undefine
  */
 export function applyWindows(
   matrix: MatrixValue,
-  count: number,
+  timeline: Timeline,
   reduce: WindowFunction,
   keepName: boolean,
 ): VectorValue {
+  const count = timeline.count
   const out: StepSeries[] = []
   const ends = matrix.windowEndsMs
   for (const series of matrix.series) {
@@ -50,7 +52,16 @@ export function applyWindows(
       while (to < timestampsMs.length && (timestampsMs[to] ?? 0) <= endMs) to++
       if (to <= from) continue
 
-      const value = reduce({ timestampsMs, values, from, to, endMs, rangeMs: matrix.rangeMs }, step)
+      const window = {
+        timestampsMs,
+        values,
+        from,
+        to,
+        endMs,
+        stepMs: stepTime(timeline, step),
+        rangeMs: matrix.rangeMs,
+      }
+      const value = reduce(window, step)
       if (value === undefined) continue
       result.values[step] = value
       result.present[step] = 1
@@ -120,9 +131,9 @@ export const deriv: WindowFunction = ({ timestampsMs, values, from, to }) => {
 
 /** `predict_linear(v, seconds)`: the regression line extended past the window's end. */
 export function predictLinear(seconds: Float64Array): WindowFunction {
-  return ({ timestampsMs, values, from, to, endMs }, step) => {
+  return ({ timestampsMs, values, from, to, stepMs }, step) => {
     if (to - from < 2) return undefined
-    const { slope, intercept } = linearRegression(timestampsMs, values, from, to, endMs)
+    const { slope, intercept } = linearRegression(timestampsMs, values, from, to, stepMs)
     return intercept + slope * (seconds[step] ?? 0)
   }
 }
@@ -151,20 +162,7 @@ export const sumOverTime: WindowFunction = ({ values, from, to }) => {
   return sum.value
 }
 
-export const avgOverTime: WindowFunction = (window) => {
-  const { values, from, to } = window
-  const sum = sumOverTime(window, 0) ?? 0
-  if (Number.isFinite(sum)) return sum / (to - from)
-
-  // On overflow fall back to an incremental mean, which stays finite.
-  let mean = 0
-  for (let index = from; index < to; index++) {
-    const value = values[index] ?? 0
-    if (!Number.isFinite(value) && !Number.isNaN(value)) return sum
-    mean += (value - mean) / (index - from + 1)
-  }
-  return mean
-}
+export const avgOverTime: WindowFunction = ({ values, from, to }) => mean(values, from, to)
 
 export const countOverTime: WindowFunction = ({ from, to }) => to - from
 
@@ -214,6 +212,7 @@ export function quantileOverTime(levels: Float64Array): WindowFunction {
 
 export const madOverTime: WindowFunction = ({ values, from, to }) => {
   const window = Array.from(values.subarray(from, to))
+  if (window.some(Number.isNaN)) return NaN
   const median = quantile(0.5, window)
   return quantile(
     0.5,
@@ -243,6 +242,3 @@ export function doubleExponentialSmoothing(
     return current
   }
 }
-
-/** The labels `absent_over_time(selector[range])` reports: the selector's equality matchers. */
-export type AbsentLabels = Labels

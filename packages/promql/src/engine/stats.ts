@@ -31,12 +31,39 @@ export function quantile(q: number, values: number[]): number {
   if (q < 0) return -Infinity
   if (q > 1) return Infinity
 
-  values.sort((a, b) => a - b)
+  // Go's sort puts NaN first; results on NaN input follow Prometheus that way.
+  values.sort((a, b) =>
+    Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b,
+  )
   const rank = q * (values.length - 1)
   const lower = Math.max(0, Math.floor(rank))
   const upper = Math.min(values.length - 1, lower + 1)
   const weight = rank - Math.floor(rank)
   return (values[lower] ?? NaN) * (1 - weight) + (values[upper] ?? NaN) * weight
+}
+
+/**
+ * The arithmetic mean, by Kahan summation while the sum stays finite and by an incremental
+ * mean once it would overflow (so `avg(1e308, 1e308, -1e308)` stays finite).
+ */
+export function mean(values: ArrayLike<number>, from = 0, to = values.length): number {
+  const sum = new KahanSum()
+  let incremental = false
+  let average = 0
+  let count = 0
+  for (let index = from; index < to; index++) {
+    const value = values[index] ?? 0
+    count++
+    if (!incremental) {
+      const before = sum.value
+      sum.add(value)
+      if (Number.isFinite(sum.value) || !Number.isFinite(value)) continue
+      incremental = true
+      average = count > 1 ? before / (count - 1) : 0
+    }
+    average = ((count - 1) / count) * average + value / count
+  }
+  return incremental ? average : sum.value / count
 }
 
 /** Population variance by Welford's method (what stdvar and stddev report). */

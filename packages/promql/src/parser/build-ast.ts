@@ -285,6 +285,20 @@ export class AstBuilder {
           selector: apply(inner.selector),
           range: { start: inner.range.start, end: node.to },
         }
+      // The grammar lets a modifier follow a whole unary or binary expression; in PromQL it
+      // binds to the selector right before it: `-a @ 5` is `-(a @ 5)`.
+      case 'unary':
+        return {
+          ...inner,
+          expr: this.#modify(inner.expr, node, what, apply),
+          range: { start: inner.range.start, end: node.to },
+        }
+      case 'binary':
+        return {
+          ...inner,
+          rhs: this.#modify(inner.rhs, node, what, apply),
+          range: { start: inner.range.start, end: node.to },
+        }
       default:
         throw this.#error(
           node,

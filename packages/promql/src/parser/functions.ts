@@ -47,7 +47,7 @@ for (const name of DATE_FUNCTIONS) table.set(name, dateFunction)
 const EXPERIMENTAL = new Set([
   'mad_over_time', 'first_over_time', 'ts_of_max_over_time', 'ts_of_min_over_time',
   'ts_of_last_over_time', 'ts_of_first_over_time', 'sort_by_label', 'sort_by_label_desc',
-  'info', 'double_exponential_smoothing', 'histogram_quantiles',
+  'info', 'double_exponential_smoothing', 'histogram_quantiles', 'start', 'end', 'range', 'step',
 ]) // prettier-ignore
 
 const special: Record<string, FunctionSignature> = {
@@ -84,6 +84,10 @@ const special: Record<string, FunctionSignature> = {
   vector: { argTypes: ['scalar'], variadic: 0, returnType: 'vector' },
   time: { argTypes: [], variadic: 0, returnType: 'scalar' },
   pi: { argTypes: [], variadic: 0, returnType: 'scalar' },
+  start: { argTypes: [], variadic: 0, returnType: 'scalar' },
+  end: { argTypes: [], variadic: 0, returnType: 'scalar' },
+  range: { argTypes: [], variadic: 0, returnType: 'scalar' },
+  step: { argTypes: [], variadic: 0, returnType: 'scalar' },
   info: { argTypes: ['vector', 'vector'], variadic: 1, returnType: 'vector' },
 }
 for (const [name, signature] of Object.entries(special)) table.set(name, signature)

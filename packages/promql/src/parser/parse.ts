@@ -17,7 +17,7 @@ import { PromqlSyntaxError } from './syntax-error.js'
  * const ast = parseExpr('sum by (job) (rate(http_requests_total[5m]))')
  */
 export function parseExpr(query: string): Expr {
-  const tree = parser.parse(query)
+  const tree = parser.parse(blankTrailingPoints(query))
   const top = tree.topNode
 
   const errorNode = findError(top)
@@ -26,6 +26,43 @@ export function parseExpr(query: string): Expr {
   const expr = new AstBuilder(query).build(top)
   checkTypes(query, expr)
   return expr
+}
+
+/**
+ * PromQL accepts a number with a trailing point (`2.`, `1./6.`) that the lezer grammar does
+ * not. Blanking the point keeps every offset in place and leaves the same number.
+ */
+function blankTrailingPoints(query: string): string {
+  let out = ''
+  let quote = ''
+  for (let index = 0; index < query.length; index++) {
+    const char = query[index] ?? ''
+    if (quote !== '') {
+      if (char === '\\' && quote !== '`') {
+        out += char + (query[index + 1] ?? '')
+        index++
+        continue
+      }
+      if (char === quote) quote = ''
+      out += char
+      continue
+    }
+    if (char === '"' || char === "'" || char === '`') quote = char
+    if (char === '.' && endsDecimalRun(query, index) && !/[0-9eE]/.test(query[index + 1] ?? '')) {
+      out += ' '
+      continue
+    }
+    out += char
+  }
+  return out
+}
+
+/** True when the characters before `index` are a run of digits that starts a token. */
+function endsDecimalRun(query: string, index: number): boolean {
+  let start = index
+  while (start > 0 && /[0-9]/.test(query[start - 1] ?? '')) start--
+  if (start === index) return false
+  return start === 0 || !/[\w:.]/.test(query[start - 1] ?? '')
 }
 
 function findError(top: SyntaxNode): SyntaxNode | undefined {

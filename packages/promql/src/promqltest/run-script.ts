@@ -10,6 +10,7 @@ import { METRIC_NAME } from '../model/series.js'
 import { compareValue } from './compare.js'
 import type { EvalCommand, Expectation, LoadCommand } from './script.js'
 import { parseScript } from './script.js'
+import { HistogramSeries } from './histogram-series.js'
 
 /**
  * `unsupported` commands are not run: they need native histograms (their data or expected
@@ -31,51 +32,50 @@ const EXPERIMENTAL_SYNTAX: readonly [RegExp, string][] = [
   [/\b(anchored|smoothed)\b/, 'anchored/smoothed range modifiers'],
   [/\bfill(_left|_right)?\s*\(/, 'fill modifiers'],
   [/\binfo\s*\(/, 'info() function'],
+  [/\bhistogram_quantiles\s*\(/, 'histogram_quantiles() function'],
   [/\b(step|range)\s*\(\s*\)|\b(min_of|max_of)\s*\(/, 'duration expressions'],
   [/\bstart_timestamp\s*\(|@st\b/, 'start timestamps'],
 ]
 
 export function runScript(text: string): EvalOutcome[] {
   const querier = new MemoryQuerier()
-  const histogramNames = new Set<string>()
+  const histograms = new HistogramSeries()
   const outcomes: EvalOutcome[] = []
 
   for (const command of parseScript(text)) {
     if (command.kind === 'clear') {
       querier.clear()
-      histogramNames.clear()
+      histograms.clear()
     } else if (command.kind === 'load') {
-      load(querier, command, histogramNames)
+      load(querier, command, histograms)
     } else {
-      outcomes.push(runEval(querier, command, histogramNames))
+      outcomes.push(runEval(querier, command, histograms))
     }
   }
   return outcomes
 }
 
-function load(querier: MemoryQuerier, command: LoadCommand, histogramNames: Set<string>): void {
+function load(querier: MemoryQuerier, command: LoadCommand, histograms: HistogramSeries): void {
   for (const series of command.series) {
     const name = series.labels[METRIC_NAME] ?? ''
     if (command.withNativeHistograms && name.endsWith('_bucket')) {
-      histogramNames.add(name.slice(0, -'_bucket'.length))
+      // load_with_nhcb also stores the buckets as one native histogram without `le`.
+      const labels: Record<string, string> = { ...series.labels }
+      delete labels.le
+      histograms.add({ ...labels, [METRIC_NAME]: name.slice(0, -'_bucket'.length) })
     }
     series.values.forEach((value, index) => {
       const timestampMs = index * command.intervalMs
       if (value.kind === 'value') querier.add(series.labels, timestampMs, value.value)
       else if (value.kind === 'stale') querier.addStale(series.labels, timestampMs)
-      else if (value.kind === 'histogram') histogramNames.add(name)
+      else if (value.kind === 'histogram') histograms.add(series.labels)
     })
   }
 }
 
-function unsupportedReason(command: EvalCommand, histogramNames: Set<string>): string | undefined {
+function unsupportedReason(command: EvalCommand, histograms: HistogramSeries): string | undefined {
   if (command.expectsHistograms) return 'native histograms'
-  for (const name of histogramNames) {
-    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-    if (new RegExp(`(?<![\\w:])${escaped}(?![\\w:])`).test(command.query)) {
-      return 'native histograms'
-    }
-  }
+  if (histograms.selectedBy(command.query)) return 'native histograms'
   for (const [pattern, feature] of EXPERIMENTAL_SYNTAX) {
     if (pattern.test(command.query)) return feature
   }
@@ -85,10 +85,10 @@ function unsupportedReason(command: EvalCommand, histogramNames: Set<string>): s
 function runEval(
   querier: MemoryQuerier,
   command: EvalCommand,
-  histogramNames: Set<string>,
+  histograms: HistogramSeries,
 ): EvalOutcome {
   const base = { line: command.line, query: command.query }
-  const unsupported = unsupportedReason(command, histogramNames)
+  const unsupported = unsupportedReason(command, histograms)
   if (unsupported !== undefined) return { ...base, status: 'unsupported', reason: unsupported }
 
   const failed = (reason: string): EvalOutcome => ({ ...base, status: 'failed', reason })
