@@ -8,11 +8,25 @@
  */
 
 import type { Labels } from '../model/series.js'
-import { CARRIAGE_RETURN, HASH, SPACE, findBlank, isBlank, skipBlanks } from './characters.js'
+import {
+  CARRIAGE_RETURN,
+  CLOSE_BRACE,
+  HASH,
+  OPEN_BRACE,
+  SPACE,
+  findBlank,
+  isBlank,
+  skipBlanks,
+} from './characters.js'
 import { completeMetadata, parseCommentLine } from './comment-line.js'
 import { ExpositionError } from './exposition-error.js'
 import type { ExpositionFormat, MetricMetadata } from './metric-metadata.js'
-import { parseMillisecondTimestamp, parseSampleValue, parseSecondTimestamp } from './numbers.js'
+import {
+  parseDecimal,
+  parseMillisecondTimestamp,
+  parseSampleValue,
+  parseSecondTimestamp,
+} from './numbers.js'
 import { findSeriesEnd, parseSeriesText } from './series-text.js'
 
 /** One series as a target exposes it, cached across scrapes. */
@@ -174,15 +188,18 @@ export class ExpositionParser {
     index: number,
     scrape: number,
   ): void {
-    const entry = this.#lookupSeries(text, start, end, line, format)
+    const entry =
+      this.#expectedSeries(text, start, this.#series[index]) ??
+      this.#lookupSeries(text, start, end, line, format)
     const seriesEnd = start + entry.text.length
     const openMetrics = format === 'openmetrics'
 
     const valueStart = nextToken(text, seriesEnd, end, openMetrics, line)
     if (valueStart >= end) throw new ExpositionError('missing_value', line, 'missing value')
     const valueEnd = findBlank(text, valueStart, end)
-    const valueText = text.slice(valueStart, valueEnd)
-    const value = parseSampleValue(valueText)
+    let value = parseDecimal(text, valueStart, valueEnd)
+    const valueText = value === undefined ? text.slice(valueStart, valueEnd) : ''
+    if (value === undefined) value = parseSampleValue(valueText)
     if (value === undefined) {
       throw new ExpositionError('invalid_value', line, `invalid value "${valueText}"`)
     }
@@ -222,6 +239,9 @@ export class ExpositionParser {
     line: number,
     format: ExpositionFormat,
   ): CachedSeries {
+    const cached = this.#lookupCachedSeries(text, start, end)
+    if (cached !== undefined) return cached
+
     const seriesEnd = findSeriesEnd(text, start, end, format)
     if (seriesEnd === -1) {
       // Parsing the unclosed label set names the precise problem.
@@ -240,10 +260,41 @@ export class ExpositionParser {
     const key = text.slice(start, seriesEnd)
     let entry = this.#cache.get(key)
     if (entry === undefined) {
-      entry = { text: key, labels: parseSeriesText(key, line, format), ref: -1, lastScrape: 0 }
+      const own = ownCopy(key)
+      entry = { text: own, labels: parseSeriesText(own, line, format), ref: -1, lastScrape: 0 }
       this.#cache.set(key, entry)
     }
     return entry
+  }
+
+  /**
+   * The fastest path: targets write their series in the same order every scrape, so the
+   * series at the same position last time is checked first, by comparing text in place.
+   */
+  #expectedSeries(
+    text: string,
+    start: number,
+    expected: CachedSeries | undefined,
+  ): CachedSeries | undefined {
+    if (expected === undefined || !text.startsWith(expected.text, start)) return undefined
+
+    const after = start + expected.text.length
+    if (!isBlank(text.charCodeAt(after))) return undefined
+    return isCompleteSeriesText(text, after) ? expected : undefined
+  }
+
+  /**
+   * The fast path for series seen before: take the text up to the first space as the key.
+   * Only complete, validated series texts are ever cached, and such a text never ends inside
+   * a quoted value, so a hit is always right; a miss (spaces inside label values, blanks
+   * before the brace, a new series) falls back to the exact scan.
+   */
+  #lookupCachedSeries(text: string, start: number, end: number): CachedSeries | undefined {
+    const space = text.indexOf(' ', start)
+    if (space === -1 || space >= end) return undefined
+
+    if (!isCompleteSeriesText(text, space)) return undefined
+    return this.#cache.get(text.slice(start, space))
   }
 
   #grow(): void {
@@ -264,6 +315,26 @@ export class ExpositionParser {
       if (entry.lastScrape < this.#previousOk) this.#cache.delete(key)
     }
   }
+}
+
+/**
+ * A copy of `slice` that does not keep the whole scrape text alive, as V8's substrings do;
+ * also flat, which keeps later comparisons with it fast.
+ */
+function ownCopy(slice: string): string {
+  return Buffer.from(slice, 'utf8').toString('utf8')
+}
+
+/**
+ * Whether a cached series text ending at `end` (where a blank follows) is the whole series
+ * text of the line: `name {labels}` (blanks before the brace, text format) must not be taken
+ * for the bare series `name`.
+ */
+function isCompleteSeriesText(text: string, end: number): boolean {
+  if (text.charCodeAt(end - 1) === CLOSE_BRACE) return true
+
+  const after = text.charCodeAt(end + 1)
+  return after !== OPEN_BRACE && !isBlank(after)
 }
 
 /**

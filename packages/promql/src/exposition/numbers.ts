@@ -30,6 +30,42 @@ export function parseSampleValue(token: string): number | undefined {
   }
 }
 
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i)
+const MAX_EXACT_MANTISSA = 2 ** 53
+
+/**
+ * The common case without allocating: `-?digits[.digits]` with at most 15 significant digits
+ * in all. A mantissa below 2^53 divided by an exact power of ten is correctly rounded, so the
+ * result equals what Number() gives. Returns undefined for anything else (the caller then
+ * takes the general path).
+ */
+export function parseDecimal(text: string, start: number, end: number): number | undefined {
+  let i = start
+  const negative = text.charCodeAt(i) === 0x2d
+  if (negative) i++
+  if (i === end || end - i > 16) return undefined
+
+  let mantissa = 0
+  let fractionDigits = -1
+  let digits = 0
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 0x30 && c <= 0x39) {
+      mantissa = mantissa * 10 + (c - 0x30)
+      digits++
+      if (fractionDigits >= 0) fractionDigits++
+    } else if (c === 0x2e && fractionDigits < 0) {
+      fractionDigits = 0
+    } else {
+      return undefined
+    }
+  }
+
+  if (digits === 0 || mantissa >= MAX_EXACT_MANTISSA) return undefined
+  const value = fractionDigits > 0 ? mantissa / POWERS_OF_TEN[fractionDigits]! : mantissa
+  return negative ? -value : value
+}
+
 /** A text-format timestamp: an integer count of milliseconds, optionally negative. */
 export function parseMillisecondTimestamp(token: string): number | undefined {
   let i = token.charCodeAt(0) === 0x2d ? 1 : 0

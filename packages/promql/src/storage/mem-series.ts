@@ -30,6 +30,8 @@ export class MemSeries {
   /** Samples of the open chunk already in a chunk file (the file holds that prefix). */
   headPersistedCount = 0
 
+  #lastChunkBytes = 16
+
   constructor(ref: number, key: string, labels: Labels) {
     this.ref = ref
     this.key = key
@@ -62,7 +64,8 @@ export class MemSeries {
     }
 
     if (head === undefined) {
-      head = new ChunkEncoder()
+      // The previous chunk's size is a good guess for the next one and saves regrowing.
+      head = new ChunkEncoder(this.#lastChunkBytes + 16)
       this.head = head
     }
 
@@ -77,6 +80,7 @@ export class MemSeries {
     if (head === undefined) return 0
 
     const bytes = head.finish()
+    this.#lastChunkBytes = bytes.length
     const persisted = this.headPersistedCount === head.count
     this.closed.push(bytes, head.firstTimestampMs, head.lastTimestampMs, head.count, persisted)
     this.head = undefined

@@ -95,6 +95,13 @@ const cases: { name: string; samples: Sample[] }[] = [
     ],
   },
   {
+    name: 'delta-of-delta bucket boundaries',
+    samples: timestampsFromDeltaOfDeltas([
+      1_000_000, -8192, 8191, 8192, -8193, -65536, 65535, 65536, -65537, -524288, 524287, 524288,
+      -524289, 0, 1, -1,
+    ]),
+  },
+  {
     name: 'noisy floats',
     samples: series(
       120,
@@ -178,3 +185,13 @@ describe('xor chunk', () => {
     expect(encoder.lastTimestampMs).toBe(NOW + 10_000)
   })
 })
+
+function timestampsFromDeltaOfDeltas(deltaOfDeltas: number[]): Sample[] {
+  const samples: Sample[] = [{ t: NOW, v: 0 }]
+  let delta = 0
+  for (const [i, deltaOfDelta] of deltaOfDeltas.entries()) {
+    delta += deltaOfDelta
+    samples.push({ t: samples.at(-1)!.t + delta, v: i })
+  }
+  return samples
+}

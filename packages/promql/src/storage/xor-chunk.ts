@@ -29,12 +29,11 @@ import {
 
 const TWO_POW_32 = 4294967296
 
-/** Timestamp delta-of-delta buckets: prefix bits, prefix length, payload bits. */
-const BUCKETS = [
-  { prefix: 0b10, prefixBits: 2, payloadBits: 14 },
-  { prefix: 0b110, prefixBits: 3, payloadBits: 17 },
-  { prefix: 0b1110, prefixBits: 4, payloadBits: 20 },
-] as const
+/**
+ * Payload bits of the delta-of-delta buckets after the prefixes `10`, `110` and `1110`
+ * (two's complement); `1111` is followed by 64 bits. `writeDeltaOfDelta` spells them out.
+ */
+const BUCKET_PAYLOAD_BITS = [14, 17, 20] as const
 
 const NO_WINDOW = 0xff
 
@@ -230,21 +229,19 @@ function readInt64(reader: BitReader): number {
 function writeDeltaOfDelta(writer: BitWriter, deltaOfDelta: number): void {
   if (deltaOfDelta === 0) {
     writer.writeBit(0)
-    return
+  } else if (deltaOfDelta >= -8192 && deltaOfDelta < 8192) {
+    writer.writeBits(0b10, 2)
+    writer.writeBits(deltaOfDelta & 0x3fff, 14)
+  } else if (deltaOfDelta >= -65536 && deltaOfDelta < 65536) {
+    writer.writeBits(0b110, 3)
+    writer.writeBits(deltaOfDelta & 0x1ffff, 17)
+  } else if (deltaOfDelta >= -524288 && deltaOfDelta < 524288) {
+    writer.writeBits(0b1110, 4)
+    writer.writeBits(deltaOfDelta & 0xfffff, 20)
+  } else {
+    writer.writeBits(0b1111, 4)
+    writeInt64(writer, deltaOfDelta)
   }
-
-  for (const bucket of BUCKETS) {
-    const limit = 2 ** (bucket.payloadBits - 1)
-    if (deltaOfDelta >= -limit && deltaOfDelta < limit) {
-      writer.writeBits(bucket.prefix, bucket.prefixBits)
-      // Two's complement in payloadBits bits.
-      writer.writeBits(deltaOfDelta & ((1 << bucket.payloadBits) - 1), bucket.payloadBits)
-      return
-    }
-  }
-
-  writer.writeBits(0b1111, 4)
-  writeInt64(writer, deltaOfDelta)
 }
 
 function readDeltaOfDelta(reader: BitReader): number {
@@ -252,11 +249,11 @@ function readDeltaOfDelta(reader: BitReader): number {
   while (ones < 4 && reader.readBit() === 1) ones++
   if (ones === 0) return 0
 
-  const bucket = BUCKETS[ones - 1]
-  if (bucket === undefined) return readInt64(reader)
+  const payloadBits = BUCKET_PAYLOAD_BITS[ones - 1]
+  if (payloadBits === undefined) return readInt64(reader)
 
-  const raw = reader.readBits(bucket.payloadBits)
-  const limit = 2 ** (bucket.payloadBits - 1)
+  const raw = reader.readBits(payloadBits)
+  const limit = 2 ** (payloadBits - 1)
   return raw >= limit ? raw - 2 * limit : raw
 }
 
