@@ -6,7 +6,7 @@ import { canonicalize } from './canonical-json.js'
 import { chainEvent, chainEvents, computeEventHash, hashedEventText } from './chain.js'
 import { AuditCoreError } from './errors.js'
 import { GENESIS_HASH } from './hashing.js'
-import { makeTestEvent } from './test-events.js'
+import { makeTestEvent } from './test-log.js'
 
 describe('the hash chain', () => {
   const events = Array.from({ length: 20 }, (_, index) => makeTestEvent(index + 1))

@@ -1,7 +1,15 @@
 /**
- * Recorded events for tests and benchmarks: deterministic, realistic in size (~500 bytes).
+ * A deterministic audit log for tests and benchmarks: realistic events (~600 bytes each),
+ * chained, with signed checkpoints, exported as an auditor would receive it.
  */
-import type { RecordedAuditEvent } from './event.js'
+import { chainEvents } from './chain.js'
+import type { SignedCheckpoint } from './checkpoint.js'
+import { createCheckpoint } from './checkpoint.js'
+import type { ChainedAuditEvent, RecordedAuditEvent } from './event.js'
+import { GENESIS_HASH } from './hashing.js'
+import { MerkleFrontier } from './merkle.js'
+import type { AuditSigningKey } from './signing-key.js'
+import { generateSigningKey } from './signing-key.js'
 
 const BASE_MS = Date.parse('2024-05-01T00:00:00.000Z')
 
@@ -31,4 +39,47 @@ export function makeTestEvent(seq: number): RecordedAuditEvent {
 
 function hex(value: number, width: number): string {
   return (value % 16 ** Math.min(width, 12)).toString(16).padStart(width, '0')
+}
+
+export interface TestLog {
+  /** Chained events as parsed JSON lines (plain objects, safe to edit). */
+  readonly events: ChainedAuditEvent[]
+  readonly checkpoints: SignedCheckpoint[]
+  readonly key: AuditSigningKey
+  /** Merkle frontier (hex) after each seq, index = tree size. */
+  readonly frontiers: string[][]
+}
+
+/** `size` events with a checkpoint after every `every` events (and at the end). */
+export function buildTestLog(
+  size: number,
+  every: number,
+  key: AuditSigningKey = generateSigningKey(),
+): TestLog {
+  const recorded = Array.from({ length: size }, (_, index) => makeTestEvent(index + 1))
+  const events = chainEvents(recorded, GENESIS_HASH)
+  const tree = new MerkleFrontier()
+  const checkpoints: SignedCheckpoint[] = []
+  const frontiers: string[][] = [[]]
+
+  for (const event of events) {
+    tree.appendLeafInput(Buffer.from(event.hash, 'hex'))
+    frontiers.push(tree.hashes.map((hash) => hash.toString('hex')))
+    if (tree.size % every !== 0 && tree.size !== size) continue
+
+    const input = {
+      treeSize: tree.size,
+      rootHash: tree.root().toString('hex'),
+      lastEventHash: event.hash,
+      timestamp: new Date(Date.parse(event.recordedAt) + 1),
+    }
+    const previous = checkpoints.at(-1)
+    checkpoints.push(createCheckpoint(previous ? { ...input, previous } : input, key))
+  }
+  return {
+    events: JSON.parse(JSON.stringify(events)) as ChainedAuditEvent[],
+    checkpoints,
+    key,
+    frontiers,
+  }
 }
