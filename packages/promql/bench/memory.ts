@@ -50,6 +50,7 @@ for (let i = 0; i < seriesCount; i++) {
 }
 
 const started = performance.now()
+const cpuStarted = process.cpuUsage()
 const perTarget = seriesCount / targets
 for (let scrape = 0; scrape < scrapes; scrape++) {
   for (let target = 0; target < targets; target++) {
@@ -64,6 +65,8 @@ for (let scrape = 0; scrape < scrapes; scrape++) {
   appender.commit()
 }
 const seconds = (performance.now() - started) / 1000
+const cpu = process.cpuUsage(cpuStarted)
+const cpuSeconds = (cpu.user + cpu.system) / 1e6
 
 const stats = store.stats()
 const samples = stats.appended.ok
@@ -80,6 +83,7 @@ console.log(
     estimateBytesPerSample: round(stats.memoryEstimateBytes / samples),
     heapBytesPerSample: round(heapGrowth / samples),
     appendSamplesPerSec: Math.round(samples / seconds),
+    appendSamplesPerCpuSec: Math.round(samples / cpuSeconds),
     target: 4,
   }),
 )

@@ -400,6 +400,30 @@ describe('series cache', () => {
     expect(parser.cacheSize).toBe(2)
   })
 
+  it.each([
+    { name: 'blank before the brace', first: 'x 5\n', second: 'x {a="b"} 1\n' },
+    { name: 'brace inside a value', first: 'x{a="}"} 5\n', second: 'x{a="}"} 1\nx{a="}x"} 2\n' },
+    { name: 'space inside a value', first: 'x{a="p q"} 5\n', second: 'x{a="p"} 0\nx{a="p q"} 1\n' },
+    {
+      name: 'changed order',
+      first: 'x{a="1"} 5\nx{a="2"} 6\n',
+      second: 'x{a="2"} 1\nx{a="1"} 2\n',
+    },
+    { name: 'longer text with the same start', first: 'x 5\n', second: 'x 1\nx_total 2\n' },
+  ])('reads the same labels as a fresh parser after a scrape with $name', ({ first, second }) => {
+    const warm = new ExpositionParser()
+    warm.parse(first, 'prometheus')
+
+    const warmResult = warm.parse(second, 'prometheus')
+    const coldResult = new ExpositionParser().parse(second, 'prometheus')
+
+    if (!warmResult.ok || !coldResult.ok) throw new Error('parse failed')
+    const labelsOf = (result: typeof warmResult) =>
+      result.scrape.series.slice(0, result.scrape.sampleCount).map((s) => s.labels)
+    expect(labelsOf(warmResult)).toEqual(labelsOf(coldResult))
+    expect(warmResult.scrape.values.subarray(0, 2)).toEqual(coldResult.scrape.values.subarray(0, 2))
+  })
+
   it('reports series that disappeared since the previous scrape', () => {
     const parser = new ExpositionParser()
     parser.parse('a 1\nb 2\nc 3\n', 'prometheus')

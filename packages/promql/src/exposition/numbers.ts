@@ -34,16 +34,16 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, i) => 10 ** i)
 const MAX_EXACT_MANTISSA = 2 ** 53
 
 /**
- * The common case without allocating: `-?digits[.digits]` with at most 15 significant digits
- * in all. A mantissa below 2^53 divided by an exact power of ten is correctly rounded, so the
- * result equals what Number() gives. Returns undefined for anything else (the caller then
- * takes the general path).
+ * The common case without allocating: `-?digits[.digits]` whose digits, read as an integer,
+ * stay below 2^53. Such a mantissa divided by an exact power of ten is correctly rounded, so
+ * the result equals what Number() gives. Returns undefined for anything else (the caller
+ * then takes the general path).
  */
 export function parseDecimal(text: string, start: number, end: number): number | undefined {
   let i = start
   const negative = text.charCodeAt(i) === 0x2d
   if (negative) i++
-  if (i === end || end - i > 16) return undefined
+  if (i === end || end - i > 17) return undefined
 
   let mantissa = 0
   let fractionDigits = -1

@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from 'node:fs'
+import {
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -56,6 +64,46 @@ describe('metric store persistence', () => {
     expect(events.filter((e) => e.type === 'opened').at(-1)).toMatchObject({
       wal: { series: 1, samples: 6 },
     })
+    second.close()
+  })
+
+  it('flushes the log on its own within the flush interval', async () => {
+    const first = open({ background: true, walFlushIntervalMs: 20 })
+    const appender = first.appender()
+    appender.append(appender.seriesRef({ __name__: 'x' }), 1000, 1)
+
+    await new Promise((resolve) => setTimeout(resolve, 100))
+
+    expect(timestampsOf(open(), 'x')).toEqual([1000])
+    first.close()
+  })
+
+  it('stops at a record whose checksum fails, dropping what follows', () => {
+    const first = open()
+    const appender = first.appender()
+    const ref = appender.seriesRef({ __name__: 'x' })
+    appender.append(ref, 1000, 1)
+    first.flush()
+    const walDir = join(dataDir, 'wal')
+    const segment = join(walDir, readdirSync(walDir)[0]!)
+    const goodLength = statSync(segment).size
+    appender.append(ref, 2000, 2)
+    appender.append(ref, 3000, 3)
+    first.flush()
+    const bytes = readFileSync(segment)
+    bytes[goodLength + 12]! ^= 0xff
+    writeFileSync(segment, bytes)
+
+    const second = open()
+
+    expect(timestampsOf(second, 'x')).toEqual([1000])
+    expect(events.find((e) => e.type === 'wal_damaged')).toEqual({
+      type: 'wal_damaged',
+      segment: 1,
+      offset: goodLength,
+      reason: `checksum mismatch in record at byte ${goodLength}`,
+    })
+    expect(statSync(segment).size).toBe(goodLength)
     second.close()
   })
 
