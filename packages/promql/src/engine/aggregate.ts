@@ -46,6 +46,16 @@ export function aggregate(
       return reduceGroups(groups, count, (values, step) =>
         quantile((param as Float64Array)[step] ?? NaN, values),
       )
+    case 'sum':
+    case 'avg':
+    case 'count':
+    case 'group':
+    case 'min':
+    case 'max':
+      return {
+        kind: 'vector',
+        series: groups.flatMap((group) => streamGroup(node.op, group, count)),
+      }
     default:
       return reduceGroups(groups, count, REDUCERS[node.op] ?? sum)
   }
@@ -113,6 +123,74 @@ function populationVariance(values: number[]): number {
     aux += delta * (value - mean)
   }
   return aux / count
+}
+
+/**
+ * The common aggregations in one pass per member over all steps, without building a list of
+ * values per step: what keeps `sum by (...)` over many series fast.
+ */
+function streamGroup(op: AggregateExpr['op'], group: Group, count: number): StepSeries[] {
+  const total = new Float64Array(count)
+  const compensation = new Float64Array(count)
+  const seen = new Float64Array(count)
+  const extreme = op === 'min' || op === 'max'
+  const max = op === 'max'
+
+  for (const member of group.members) {
+    const { values, present } = member
+    for (let step = 0; step < count; step++) {
+      if (present[step] !== 1) continue
+      const value = values[step] ?? 0
+      const n = (seen[step] ?? 0) + 1
+      seen[step] = n
+      if (extreme) {
+        const current = total[step] ?? 0
+        if (n === 1 || Number.isNaN(current) || (max ? value > current : value < current)) {
+          total[step] = value
+        }
+        continue
+      }
+      const sumBefore = total[step] ?? 0
+      const next = sumBefore + value
+      compensation[step] =
+        (compensation[step] ?? 0) +
+        (Math.abs(sumBefore) >= Math.abs(value)
+          ? sumBefore - next + value
+          : value - next + sumBefore)
+      total[step] = next
+    }
+  }
+
+  const result = emptyStepSeries(group.labels, count, group.dropName)
+  let any = false
+  for (let step = 0; step < count; step++) {
+    const n = seen[step] ?? 0
+    if (n === 0) continue
+    any = true
+    result.present[step] = 1
+    const sumValue = total[step] ?? 0
+    const compensated = Number.isFinite(sumValue) ? sumValue + (compensation[step] ?? 0) : sumValue
+    switch (op) {
+      case 'count':
+        result.values[step] = n
+        break
+      case 'group':
+        result.values[step] = 1
+        break
+      case 'avg':
+        result.values[step] = Number.isFinite(sumValue)
+          ? compensated / n
+          : mean(group.members.filter((m) => m.present[step] === 1).map((m) => m.values[step] ?? 0))
+        break
+      case 'min':
+      case 'max':
+        result.values[step] = sumValue
+        break
+      default:
+        result.values[step] = compensated
+    }
+  }
+  return any ? [result] : []
 }
 
 function reduceGroups(groups: Group[], count: number, reduce: Reducer): VectorValue {

@@ -12,13 +12,12 @@ import {
   formatAllLabels,
   keyOfExcluded,
   keyOfIncluded,
-  labelsKey,
   pickLabels,
 } from './labels.js'
 import { mergeSeries } from './merge.js'
 import { applyOperator } from './operators.js'
 import type { ScalarValue, StepSeries, VectorValue } from './values.js'
-import { emptyStepSeries } from './values.js'
+import { StepSeriesBlock, emptyStepSeries } from './values.js'
 
 /** scalar op scalar. */
 export function scalarBinary(node: BinaryExpr, lhs: ScalarValue, rhs: ScalarValue): ScalarValue {
@@ -41,8 +40,9 @@ export function vectorScalarBinary(
   const comparison = isComparisonOp(node.op)
   const dropName = !comparison || node.returnBool
   const out: StepSeries[] = []
+  const block = new StepSeriesBlock(vector.series.length, scalar.values.length)
   for (const series of vector.series) {
-    const result = emptyStepSeries(series.labels, series.values.length, series.dropName || dropName)
+    const result = block.next(series.labels, series.dropName || dropName)
     let any = false
     for (let step = 0; step < series.values.length; step++) {
       if (series.present[step] !== 1) continue
@@ -56,6 +56,7 @@ export function vectorScalarBinary(
       any = true
     }
     if (any) out.push(result)
+    else block.release()
   }
   return { kind: 'vector', series: out }
 }
@@ -296,5 +297,3 @@ function resultLabels(many: StepSeries, one: StepSeries, matching: VectorMatchin
   }
   return labels
 }
-
-export { labelsKey }

@@ -8,7 +8,7 @@ import type { EvalContext } from './context.js'
 import { PromqlExecutionError } from './errors.js'
 import { histogramFraction, histogramQuantile } from './histogram-functions.js'
 import { labelJoin, labelReplace } from './label-functions.js'
-import { compareLabels, dropMetricName } from './labels.js'
+import { compareLabels } from './labels.js'
 import {
   calendarMapper,
   clampMapper,
@@ -393,5 +393,3 @@ function checkFunctionArguments(node: CallExpr, args: EvalValue[], _context: Eva
     }
   }
 }
-
-export { dropMetricName }

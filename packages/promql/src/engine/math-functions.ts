@@ -3,7 +3,7 @@
  * clamping and calendar fields.
  */
 import type { ScalarValue, StepSeries, VectorValue } from './values.js'
-import { emptyStepSeries } from './values.js'
+import { StepSeriesBlock } from './values.js'
 
 /** Maps a sample to a value, or undefined to drop it; `step` indexes scalar arguments. */
 export type SampleMapper = (value: number, step: number) => number | undefined
@@ -89,9 +89,10 @@ export function mapSamples(
   keepName = false,
 ): VectorValue {
   const out: StepSeries[] = []
+  const count = input.series[0]?.values.length ?? 0
+  const block = new StepSeriesBlock(input.series.length, count)
   for (const series of input.series) {
-    const count = series.values.length
-    const result = emptyStepSeries(series.labels, count, series.dropName || !keepName)
+    const result = block.next(series.labels, series.dropName || !keepName)
     let any = false
     for (let step = 0; step < count; step++) {
       if (series.present[step] !== 1) continue
@@ -102,6 +103,7 @@ export function mapSamples(
       any = true
     }
     if (any) out.push(result)
+    else block.release()
   }
   return { kind: 'vector', series: out }
 }

@@ -3,19 +3,22 @@
  * samples inside one step's window; the driver slides two cursors per series across steps.
  */
 import type { MatrixValue, StepSeries, Timeline, VectorValue } from './values.js'
-import { emptyStepSeries, stepTime } from './values.js'
+import { StepSeriesBlock } from './values.js'
 import { KahanSum, linearRegression, mean, quantile, variance } from './stats.js'
 
-/** One window: samples `[from, to)` of a series, read at `endMs` over `rangeMs`. */
+/**
+ * One window: samples `[from, to)` of a series, read at `endMs` over `rangeMs`. The driver
+ * reuses one object for every step, so a function must not keep it.
+ */
 export interface Window {
-  readonly timestampsMs: Float64Array
-  readonly values: Float64Array
-  readonly from: number
-  readonly to: number
-  readonly endMs: number
+  timestampsMs: Float64Array
+  values: Float64Array
+  from: number
+  to: number
+  endMs: number
   /** The step's own evaluation time (before offset and `@`), which predict_linear uses. */
-  readonly stepMs: number
-  readonly rangeMs: number
+  stepMs: number
+  rangeMs: number
 }
 
 /** Reduces a window to a value, or undefined for no output at that step. */
@@ -34,33 +37,42 @@ export function applyWindows(
   const count = timeline.count
   const out: StepSeries[] = []
   const ends = matrix.windowEndsMs
+  const { rangeMs } = matrix
+  const window: Window = {
+    timestampsMs: new Float64Array(0),
+    values: new Float64Array(0),
+    from: 0,
+    to: 0,
+    endMs: 0,
+    stepMs: 0,
+    rangeMs,
+  }
+  const block = new StepSeriesBlock(matrix.series.length, count)
   for (const series of matrix.series) {
     const { timestampsMs, values } = series
-    const result = emptyStepSeries(series.labels, count, series.dropName || !keepName)
+    const length = timestampsMs.length
+    window.timestampsMs = timestampsMs
+    window.values = values
+    const result = block.next(series.labels, series.dropName || !keepName)
     let from = 0
     let to = 0
     let any = false
     for (let step = 0; step < count; step++) {
       const endMs = ends[step] ?? 0
-      const startMs = endMs - matrix.rangeMs
+      const startMs = endMs - rangeMs
       if (step > 0 && endMs < (ends[step - 1] ?? 0)) {
         from = 0
         to = 0
       }
-      while (from < timestampsMs.length && (timestampsMs[from] ?? 0) <= startMs) from++
+      while (from < length && (timestampsMs[from] ?? 0) <= startMs) from++
       if (to < from) to = from
-      while (to < timestampsMs.length && (timestampsMs[to] ?? 0) <= endMs) to++
+      while (to < length && (timestampsMs[to] ?? 0) <= endMs) to++
       if (to <= from) continue
 
-      const window = {
-        timestampsMs,
-        values,
-        from,
-        to,
-        endMs,
-        stepMs: stepTime(timeline, step),
-        rangeMs: matrix.rangeMs,
-      }
+      window.from = from
+      window.to = to
+      window.endMs = endMs
+      window.stepMs = timeline.startMs + step * timeline.stepMs
       const value = reduce(window, step)
       if (value === undefined) continue
       result.values[step] = value
@@ -68,12 +80,18 @@ export function applyWindows(
       any = true
     }
     if (any) out.push(result)
+    else block.release()
   }
   return { kind: 'vector', series: out }
 }
 
 /** Prometheus's extrapolated delta behind `rate`, `increase` and `delta`. */
 export function extrapolatedRate(isCounter: boolean, isRate: boolean): WindowFunction {
+  // resetsBefore[i] counts counter resets among samples 1..i of the current series, so a
+  // window without resets (the common case) skips the scan for them.
+  let seriesValues: Float64Array | undefined
+  let resetsBefore = new Uint32Array(64)
+
   return ({ timestampsMs, values, from, to, endMs, rangeMs }) => {
     const count = to - from
     if (count < 2) return undefined
@@ -82,9 +100,16 @@ export function extrapolatedRate(isCounter: boolean, isRate: boolean): WindowFun
     const last = values[to - 1] ?? 0
     let result = last - first
     if (isCounter) {
-      for (let index = from + 1; index < to; index++) {
-        const previous = values[index - 1] ?? 0
-        if ((values[index] ?? 0) < previous) result += previous
+      if (seriesValues !== values) {
+        seriesValues = values
+        if (resetsBefore.length < values.length) resetsBefore = new Uint32Array(values.length * 2)
+        countResets(values, resetsBefore)
+      }
+      if ((resetsBefore[to - 1] ?? 0) !== (resetsBefore[from] ?? 0)) {
+        for (let index = from + 1; index < to; index++) {
+          const previous = values[index - 1] ?? 0
+          if ((values[index] ?? 0) < previous) result += previous
+        }
       }
     }
 
@@ -106,6 +131,14 @@ export function extrapolatedRate(isCounter: boolean, isRate: boolean): WindowFun
     let factor = (sampled + toStart + toEnd) / sampled
     if (isRate) factor /= rangeMs / 1000
     return result * factor
+  }
+}
+
+function countResets(values: Float64Array, counts: Uint32Array): void {
+  counts[0] = 0
+  for (let index = 1; index < values.length; index++) {
+    const reset = (values[index] ?? 0) < (values[index - 1] ?? 0) ? 1 : 0
+    counts[index] = (counts[index - 1] ?? 0) + reset
   }
 }
 

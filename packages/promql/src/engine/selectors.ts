@@ -2,10 +2,11 @@
  * Vector and range selectors: the one place that reads from the Querier. Each selector is
  * read once per evaluation, covering every step, and then walked with a cursor per series.
  */
+import type { SeriesData } from '../model/series.js'
 import type { AtModifier, MatrixSelector, VectorSelector } from '../parser/ast.js'
 import type { EvalContext } from './context.js'
 import type { MatrixValue, RangeSeries, StepSeries, Timeline, VectorValue } from './values.js'
-import { emptyStepSeries, stepTime } from './values.js'
+import { StepSeriesBlock, stepTime } from './values.js'
 
 /** The time each step reads at after `@` and offset: `(at ?? t) - offset`. */
 export function selectorTimes(
@@ -48,9 +49,11 @@ export function evalVectorSelector(
 
   const series: StepSeries[] = []
   const ordered = isNonDecreasing(times)
-  for (const data of found) {
+  const all = Array.isArray(found) ? (found as SeriesData[]) : [...found]
+  const block = new StepSeriesBlock(all.length, timeline.count)
+  for (const data of all) {
     context.addSamples(data.values.length)
-    const out = emptyStepSeries(data.labels, timeline.count)
+    const out = block.next(data.labels, false)
     const { timestampsMs, values, stale } = data
     let cursor = 0
     let any = false
@@ -68,6 +71,7 @@ export function evalVectorSelector(
       any = true
     }
     if (any) series.push(out)
+    else block.release()
   }
   return { kind: 'vector', series }
 }
@@ -86,20 +90,39 @@ export function evalMatrixSelector(
   const series: RangeSeries[] = []
   for (const data of found) {
     context.addSamples(data.values.length)
-    const { stale } = data
-    const keep: number[] = []
-    for (let index = 0; index < data.values.length; index++) {
-      if (stale === undefined || stale[index] !== 1) keep.push(index)
-    }
-    const timestampsMs = new Float64Array(keep.length)
-    const values = new Float64Array(keep.length)
-    keep.forEach((from, to) => {
-      timestampsMs[to] = data.timestampsMs[from] ?? 0
-      values[to] = data.values[from] ?? 0
-    })
+    const { timestampsMs, values } = withoutStaleMarkers(data)
     series.push({ labels: data.labels, timestampsMs, values, dropName: false })
   }
   return { kind: 'matrix', series, windowEndsMs, rangeMs }
+}
+
+/** The samples of a series as typed arrays, staleness markers left out. */
+function withoutStaleMarkers(data: SeriesData): {
+  timestampsMs: Float64Array
+  values: Float64Array
+} {
+  const { stale } = data
+  const hasStale = stale !== undefined && Array.prototype.includes.call(stale, 1)
+  if (!hasStale) {
+    return { timestampsMs: toFloat64(data.timestampsMs), values: toFloat64(data.values) }
+  }
+
+  const length = data.values.length
+  const timestampsMs = new Float64Array(length)
+  const values = new Float64Array(length)
+  let kept = 0
+  for (let index = 0; index < length; index++) {
+    if (stale[index] === 1) continue
+    timestampsMs[kept] = data.timestampsMs[index] ?? 0
+    values[kept] = data.values[index] ?? 0
+    kept++
+  }
+  return { timestampsMs: timestampsMs.subarray(0, kept), values: values.subarray(0, kept) }
+}
+
+/** Uses a Float64Array as it is (the engine never writes to it); copies anything else. */
+function toFloat64(source: ArrayLike<number>): Float64Array {
+  return source instanceof Float64Array ? source : Float64Array.from(source)
 }
 
 function bounds(times: Float64Array): { minMs: number; maxMs: number } {

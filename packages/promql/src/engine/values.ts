@@ -67,3 +67,41 @@ export function emptyStepSeries(labels: Labels, count: number, dropName = false)
 export function stepTime(timeline: Timeline, index: number): number {
   return timeline.startMs + index * timeline.stepMs
 }
+
+/**
+ * Hands out step series whose arrays are views into two shared buffers: allocating one
+ * backing store per node instead of two per series keeps wide queries light on the GC.
+ */
+export class StepSeriesBlock {
+  readonly #count: number
+  readonly #values: Float64Array
+  readonly #present: Uint8Array
+  #used = 0
+
+  constructor(capacity: number, count: number) {
+    this.#count = count
+    this.#values = new Float64Array(capacity * count)
+    this.#present = new Uint8Array(capacity * count)
+  }
+
+  /** A fresh series; throws past the capacity given at construction. */
+  next(labels: Labels, dropName: boolean): StepSeries {
+    const start = this.#used * this.#count
+    const end = start + this.#count
+    if (end > this.#values.length) throw new RangeError('step series block is full')
+    this.#used++
+    return {
+      labels,
+      values: this.#values.subarray(start, end),
+      present: this.#present.subarray(start, end),
+      dropName,
+    }
+  }
+
+  /** Gives back the series handed out last (it produced no values). */
+  release(): void {
+    this.#used--
+    const start = this.#used * this.#count
+    this.#present.fill(0, start, start + this.#count)
+  }
+}
