@@ -60,6 +60,8 @@ export function parseCommentLine(
       family.help = unescapeHelp(rest, line, openMetrics)
       break
     case 'TYPE':
+      // TODO(#7): a TYPE line after samples of its family is accepted; catching it needs the
+      // family of each sample name (`_bucket`, `_total`...), which the hot path avoids.
       if (family.type !== undefined) {
         throw new ExpositionError('duplicate_type', line, `second TYPE line for "${name}"`)
       }

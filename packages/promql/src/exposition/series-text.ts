@@ -57,7 +57,12 @@ export function findSeriesEnd(
   return -1
 }
 
-/** Parses series text found by {@link findSeriesEnd} into labels, `__name__` first. */
+/**
+ * Parses series text found by {@link findSeriesEnd} into labels, `__name__` first.
+ *
+ * TODO(#7): quoted UTF-8 metric and label names (`{"my.metric", "a.b"="c"}`, newer Prometheus
+ * releases) are refused as invalid names; they need the escaping scheme agreed with scraping.
+ */
 export function parseSeriesText(series: string, line: number, format: ExpositionFormat): Labels {
   const end = series.length
   if (end === 0 || !isMetricNameStart(series.charCodeAt(0))) {

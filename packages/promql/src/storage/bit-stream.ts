@@ -49,19 +49,34 @@ export class BitWriter {
     if (count === 0) return
     if ((this.#bitLength + count + 7) >>> 3 > this.#bytes.length) this.#grow(4)
 
-    const bytes = this.#bytes
-    let position = this.#bitLength
-    let remaining = count
-    while (remaining > 0) {
-      const free = 8 - (position & 7)
-      const take = free < remaining ? free : remaining
-      const bits = (value >>> (remaining - take)) & ((1 << take) - 1)
-      bytes[position >>> 3]! |= bits << (free - take)
-      position += take
-      remaining -= take
+    const position = this.#bitLength
+    const offset = position & 7
+    if (offset + count > 32) {
+      // The bits straddle five bytes: write the high part, then the rest.
+      const low = offset + count - 32
+      this.#writeWindow(value >>> low, count - low)
+      this.#writeWindow(value, low)
+      return
     }
 
-    this.#bitLength = position
+    this.#writeWindow(value, count)
+  }
+
+  /** Writes `count` bits that, with the current bit offset, fit one 32-bit window. */
+  #writeWindow(value: number, count: number): void {
+    const bytes = this.#bytes
+    const position = this.#bitLength
+    const index = position >>> 3
+    const offset = position & 7
+    // Bits aligned to the top of a 32-bit window starting at the current byte.
+    const window = ((value << (32 - count)) >>> offset) >>> 0
+    const touched = (offset + count + 7) >>> 3
+
+    bytes[index]! |= window >>> 24
+    if (touched > 1) bytes[index + 1] = (window >>> 16) & 0xff
+    if (touched > 2) bytes[index + 2] = (window >>> 8) & 0xff
+    if (touched > 3) bytes[index + 3] = window & 0xff
+    this.#bitLength = position + count
   }
 
   /** A copy of exactly the written bytes. */

@@ -91,6 +91,13 @@ export function openMetricStore(options: MetricStoreOptions = {}): MetricStore {
   return new MetricStore(options)
 }
 
+// TODO(#7): chunk files only make the store durable; every retained sample is also held in
+// memory (bounded by maxMemoryBytes). Reading older chunks from the files on demand would let
+// retention outgrow memory.
+// TODO(#7): nothing stops two processes from opening the same data directory; a lock file
+// would turn that mistake into a clear start-up error.
+// TODO(#7): chunk files are never merged, so a long retention means many small files to read
+// at start-up; merging them during compaction would keep the count low.
 export class MetricStore implements Querier {
   readonly head: Head
   readonly wal: WriteAheadLog | undefined

@@ -105,7 +105,13 @@ export class WriteAheadLog {
     if (buffer.length >= this.#options.flushBytes) this.flush()
   }
 
-  /** Writes every pending record and fsyncs the segment; starts a new one when it is full. */
+  /**
+   * Writes every pending record and fsyncs the segment; starts a new one when it is full.
+   *
+   * TODO(#7): the write and fsync are synchronous and block the event loop for their
+   * duration (about a millisecond per flush on a local disk); a worker thread would hide it
+   * if scrape or query latency ever shows it.
+   */
   flush(): void {
     const buffer = this.#buffer
     buffer.close()
