@@ -37,7 +37,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * surrogates, cycles) throws `AUDIT_CANONICAL_JSON_INVALID`. `toJSON` methods are not called.
  */
 export function canonicalize(value: unknown): string {
-  return encodeValue(value, [], 0)
+  return encodeTopLevel(() => encodeValue(value, 0))
 }
 
 /**
@@ -45,8 +45,8 @@ export function canonicalize(value: unknown): string {
  * Lets the chain hash a recorded event without its own `hash` and `prevHash` without copying it.
  */
 export function canonicalizeWithout(value: object, omit: ReadonlySet<string>): string {
-  if (!isPlainObject(value)) fail('expected a plain object', [])
-  return encodeObject(value, [], 0, omit)
+  if (!isPlainObject(value)) throw invalidError('expected a plain object', [])
+  return encodeTopLevel(() => encodeObject(value, 0, omit))
 }
 
 /** The canonical encoding as UTF-8 bytes, which is what gets hashed and signed. */
@@ -54,42 +54,68 @@ export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalize(value), 'utf8')
 }
 
-function encodeValue(value: unknown, path: string[], depth: number): string {
+/** Raised inside the encoder; turned into an AuditCoreError with a path by `encodeTopLevel`. */
+class InvalidValue extends Error {}
+
+/**
+ * Where the encoder is, kept only while re-running an encoding that failed: the fast pass
+ * tracks nothing, and the rare failing value is encoded a second time to name its location.
+ */
+let trackedPath: string[] | undefined
+
+function encodeTopLevel(encode: () => string): string {
+  try {
+    return encode()
+  } catch (error) {
+    if (!(error instanceof InvalidValue)) throw error
+    trackedPath = []
+    try {
+      encode()
+    } catch (located) {
+      if (located instanceof InvalidValue) throw invalidError(located.message, trackedPath)
+      throw located
+    } finally {
+      trackedPath = undefined
+    }
+    throw invalidError(error.message, [])
+  }
+}
+
+function encodeValue(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
-      return encodeString(value, path)
+      return encodeString(value)
     case 'number':
-      if (!Number.isFinite(value)) fail(`number ${String(value)} has no JSON form`, path)
+      if (!Number.isFinite(value)) throw new InvalidValue(`number ${value} has no JSON form`)
       // ECMAScript's Number::toString is exactly RFC 8785 §3.2.2.3; it also turns -0 into "0".
       return String(value)
     case 'boolean':
       return value ? 'true' : 'false'
     case 'object':
       if (value === null) return 'null'
-      if (depth >= MAX_NESTING) fail(`nesting deeper than ${MAX_NESTING} (a cycle?)`, path)
-      if (Array.isArray(value)) return encodeArray(value, path, depth)
-      if (isPlainObject(value)) return encodeObject(value, path, depth, undefined)
-      fail(`${describeObject(value)} is not a plain JSON object`, path)
-    // falls through: fail never returns
+      if (depth >= MAX_NESTING)
+        throw new InvalidValue(`nesting deeper than ${MAX_NESTING} (a cycle?)`)
+      if (Array.isArray(value)) return encodeArray(value, depth)
+      if (isPlainObject(value)) return encodeObject(value, depth, undefined)
+      throw new InvalidValue(`${describeObject(value)} is not a plain JSON object`)
     default:
-      return fail(`${typeof value} is not a JSON value`, path)
+      throw new InvalidValue(`${typeof value} is not a JSON value`)
   }
 }
 
-function encodeArray(items: readonly unknown[], path: string[], depth: number): string {
+function encodeArray(items: readonly unknown[], depth: number): string {
   let out = '['
   for (let index = 0; index < items.length; index++) {
     if (index > 0) out += ','
-    path.push(String(index))
-    out += encodeValue(items[index], path, depth + 1)
-    path.pop()
+    trackedPath?.push(String(index))
+    out += encodeValue(items[index], depth + 1)
+    trackedPath?.pop()
   }
   return out + ']'
 }
 
 function encodeObject(
   record: object,
-  path: string[],
   depth: number,
   omit: ReadonlySet<string> | undefined,
 ): string {
@@ -97,30 +123,28 @@ function encodeObject(
   const names = Object.keys(members).sort()
 
   let out = '{'
-  let first = true
   for (const name of names) {
     if (omit?.has(name) === true) continue
     const member = members[name]
     if (member === undefined) continue
 
-    path.push(name)
-    const encodedName = encodeString(name, path)
-    out += (first ? '' : ',') + encodedName + ':' + encodeValue(member, path, depth + 1)
-    path.pop()
-    first = false
+    trackedPath?.push(name)
+    out += (out.length > 1 ? ',' : '') + encodeString(name) + ':' + encodeValue(member, depth + 1)
+    trackedPath?.pop()
   }
   return out + '}'
 }
 
-function encodeString(text: string, path: readonly string[]): string {
-  const quoted = JSON.stringify(text)
+/** Characters that JSON.stringify escapes, and surrogates, which need the well-formed check. */
+// eslint-disable-next-line no-control-regex -- JSON must escape exactly these control characters
+const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/
 
-  // Well-formed JSON.stringify writes a lone surrogate as an escape starting "\ud"; only then is
-  // the slower exact check worth running.
-  if (quoted.includes('\\ud') && LONE_SURROGATE.test(text)) {
-    fail('string contains a lone UTF-16 surrogate', path)
-  }
-  return quoted
+function encodeString(text: string): string {
+  // Most strings in events are plain; quoting them directly is several times faster.
+  if (!NEEDS_CARE.test(text)) return '"' + text + '"'
+
+  if (LONE_SURROGATE.test(text)) throw new InvalidValue('string contains a lone UTF-16 surrogate')
+  return JSON.stringify(text)
 }
 
 function isPlainObject(value: object): boolean {
@@ -133,9 +157,9 @@ function describeObject(value: object): string {
   return typeof name === 'string' && name !== '' ? name : 'object'
 }
 
-function fail(reason: string, path: readonly string[]): never {
+function invalidError(reason: string, path: readonly string[]): AuditCoreError {
   const pointer = path.map((part) => '/' + part.replace(/~/g, '~0').replace(/\//g, '~1')).join('')
-  throw new AuditCoreError(
+  return new AuditCoreError(
     'AUDIT_CANONICAL_JSON_INVALID',
     `cannot canonicalize: ${reason} at "${pointer}"`,
   )
