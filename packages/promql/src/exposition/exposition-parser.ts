@@ -188,9 +188,7 @@ export class ExpositionParser {
     index: number,
     scrape: number,
   ): void {
-    const entry =
-      this.#expectedSeries(text, start, this.#series[index]) ??
-      this.#lookupSeries(text, start, end, line, format)
+    const entry = this.#lookupSeries(text, start, end, line, format)
     const seriesEnd = start + entry.text.length
     const openMetrics = format === 'openmetrics'
 
@@ -265,22 +263,6 @@ export class ExpositionParser {
       this.#cache.set(key, entry)
     }
     return entry
-  }
-
-  /**
-   * The fastest path: targets write their series in the same order every scrape, so the
-   * series at the same position last time is checked first, by comparing text in place.
-   */
-  #expectedSeries(
-    text: string,
-    start: number,
-    expected: CachedSeries | undefined,
-  ): CachedSeries | undefined {
-    if (expected === undefined || !text.startsWith(expected.text, start)) return undefined
-
-    const after = start + expected.text.length
-    if (!isBlank(text.charCodeAt(after))) return undefined
-    return isCompleteSeriesText(text, after) ? expected : undefined
   }
 
   /**
