@@ -83,6 +83,14 @@ function describeError(query: string, node: SyntaxNode): PromqlSyntaxError {
     return new PromqlSyntaxError(query, { start: 0, end: 0 }, 'no expression found in input')
   }
 
+  // An identifier the grammar does not know as a function, followed by a call.
+  const before = /([a-zA-Z_][a-zA-Z0-9_:]*)\s*$/.exec(query.slice(0, node.from))
+  if (before?.[1] !== undefined && query.slice(node.from).trimStart().startsWith('(')) {
+    const start = node.from - before[0].length
+    const range = { start, end: start + before[1].length }
+    return new PromqlSyntaxError(query, range, `unknown function with name "${before[1]}"`)
+  }
+
   const text = query.slice(node.from, node.to)
   if (text !== '') {
     return new PromqlSyntaxError(query, { start: node.from, end: node.to }, `unexpected "${text}"`)

@@ -89,7 +89,10 @@ export function parseSequence(text: string): SequenceValue[] {
   const tokens = tokenize(text)
   for (const token of tokens) {
     if (token.includes('{{')) {
-      out.push({ kind: 'histogram' })
+      // Native histogram samples are not loaded; they only keep their positions.
+      const repeat = /}}x(\d+)$/.exec(token)
+      const copies = repeat === null ? 1 : Number(repeat[1]) + 1
+      for (let index = 0; index < copies; index++) out.push({ kind: 'histogram' })
       continue
     }
     if (token === '_') {
