@@ -197,6 +197,19 @@ describe('metric store bounds', () => {
     store.close()
   })
 
+  it('measures retention from the clock when a sample claims to come from the future', () => {
+    const store = open({ retentionMs: HOUR_MS, now: () => 10 * HOUR_MS })
+    const appender = store.appender()
+    const ref = appender.seriesRef({ __name__: 'x' })
+    appender.append(ref, 9.5 * HOUR_MS, 1)
+    appender.append(appender.seriesRef({ __name__: 'future' }), 1000 * HOUR_MS, 1)
+
+    store.applyRetention()
+
+    expect(timestampsOf(store, 'x')).toEqual([9.5 * HOUR_MS])
+    store.close()
+  })
+
   it('keeps memory under the limit by dropping the oldest chunks first', () => {
     const limit = 200_000
     const store = openMetricStore({ maxMemoryBytes: limit, background: false })

@@ -26,7 +26,11 @@ const DAY_MS = 24 * 60 * 60 * 1000
 export interface MetricStoreOptions {
   /** Where to persist; without it the store lives in memory only. */
   readonly dataDir?: string
-  /** How long samples are kept, measured back from the newest sample. Default 15 days. */
+  /**
+   * How long samples are kept, measured back from the newest sample (or from `now()` if that
+   * is earlier, so one sample stamped far in the future cannot expire everything). Default
+   * 15 days.
+   */
   readonly retentionMs?: number
   /** Memory the head may use before the oldest chunks are dropped. Default unbounded. */
   readonly maxMemoryBytes?: number
@@ -44,6 +48,8 @@ export interface MetricStoreOptions {
   readonly compactionIntervalMs?: number
   /** Run the flush and compaction timers. Default true; tests drive the store by hand. */
   readonly background?: boolean
+  /** The clock retention compares against. Default `Date.now`. */
+  readonly now?: () => number
   /** Receives notable events; built only when given. */
   readonly onEvent?: (event: MetricStoreEvent) => void
 }
@@ -214,7 +220,8 @@ export class MetricStore implements Querier {
   applyRetention(): void {
     if (this.head.maxTimeMs === -Infinity) return
 
-    const cutoffMs = this.head.maxTimeMs - this.#retentionMs
+    const now = this.#options.now ?? Date.now
+    const cutoffMs = Math.min(this.head.maxTimeMs, now()) - this.#retentionMs
     this.head.minValidTimeMs = cutoffMs
     const { removedSeries } = this.head.truncateBefore(cutoffMs)
 
