@@ -260,7 +260,7 @@ export class ExpositionParser {
     if (entry === undefined) {
       const own = ownCopy(key)
       entry = { text: own, labels: parseSeriesText(own, line, format), ref: -1, lastScrape: 0 }
-      this.#cache.set(key, entry)
+      this.#cache.set(own, entry)
     }
     return entry
   }
@@ -304,7 +304,8 @@ export class ExpositionParser {
  * also flat, which keeps later comparisons with it fast.
  */
 function ownCopy(slice: string): string {
-  return Buffer.from(slice, 'utf8').toString('utf8')
+  // A JSON round trip copies every code unit, lone surrogates included.
+  return JSON.parse(JSON.stringify(slice)) as string
 }
 
 /**
