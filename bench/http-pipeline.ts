@@ -22,7 +22,7 @@ interface Sample {
 
 async function startServer(variant: Variant): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(resolve(import.meta.dirname, 'http/server.ts'), [variant], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--conditions=source', '--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   })
   const port = await new Promise<number>((done, fail) => {

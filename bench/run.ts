@@ -23,7 +23,7 @@ for (const script of scripts) {
   const path = resolve(root, script)
   if (!existsSync(path)) continue
 
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path], {
+  const result = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', path], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
   })

@@ -13,7 +13,7 @@ interface Running {
 }
 
 function runRampart(args: string[], environment: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', mainPath, ...args], {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', mainPath, ...args], {
     env: { ...process.env, ...environment, RAMPART_LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -35,8 +35,8 @@ export interface RampartModule {
   /** Mounts the module's routes; called once before the server listens. */
   registerRoutes?(server: FastifyInstance): void | Promise<void>
   readonly readinessChecks?: readonly ReadinessCheck[]
-  /** Starts background work; called after the server listens, in module order. */
-  start?(): Promise<void>
+  /** Starts background work; called after the server listens (at `url`), in module order. */
+  start?(context: { readonly url: string }): Promise<void>
   /** Stops background work; called after the server stopped accepting, in reverse order. */
   stop?(): Promise<void>
 }

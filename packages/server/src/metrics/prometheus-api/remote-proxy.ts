@@ -1,0 +1,51 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+const forwardedHeaders = ['accept', 'content-type']
+
+/**
+ * With `metrics.backend: prometheus`, the read API is answered by the remote server: the
+ * request is forwarded as it came (path, query string, form body) and the answer returned
+ * unchanged, so clients see the remote's results in the same shapes.
+ */
+export function registerRemoteProxy(scope: FastifyInstance, remoteUrl: string): void {
+  scope.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
+  )
+
+  const forward = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const suffix = request.url.replace(/^\/prometheus/, '')
+    const target = new URL(suffix, remoteUrl.endsWith('/') ? remoteUrl : `${remoteUrl}/`)
+    target.pathname = `${new URL(remoteUrl).pathname.replace(/\/$/, '')}${suffix.split('?')[0]}`
+
+    const headers: Record<string, string> = {}
+    for (const name of forwardedHeaders) {
+      const value = request.headers[name]
+      if (typeof value === 'string') headers[name] = value
+    }
+
+    try {
+      const response = await fetch(target, {
+        method: request.method,
+        headers,
+        body: typeof request.body === 'string' ? request.body : undefined,
+        signal: AbortSignal.timeout(130_000),
+      })
+      const text = await response.text()
+      return reply
+        .status(response.status)
+        .type(response.headers.get('content-type') ?? 'application/json')
+        .send(text)
+    } catch (error) {
+      request.log.warn({ err: error }, 'remote metrics backend unreachable')
+      return reply.status(503).send({
+        status: 'error',
+        errorType: 'unavailable',
+        error: 'the remote metrics backend is unreachable',
+      })
+    }
+  }
+
+  scope.route({ method: ['GET', 'POST'], url: '/*', handler: forward })
+}
