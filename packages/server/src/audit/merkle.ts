@@ -10,6 +10,7 @@
  */
 import { AuditCoreError } from './errors.js'
 import { HASH_BYTES, sha256 } from './hashing.js'
+import { sha256PrefixedOne, sha256PrefixedTwo } from './sha256-small.js'
 
 /** The root of the empty tree: SHA-256 of no bytes. */
 export const EMPTY_TREE_ROOT: Buffer = sha256(new Uint8Array(0))
@@ -17,28 +18,18 @@ export const EMPTY_TREE_ROOT: Buffer = sha256(new Uint8Array(0))
 const LEAF_PREFIX = 0x00
 const NODE_PREFIX = 0x01
 
-// Scratch buffers for the two hot hashes; safe because hashing is synchronous.
-const leafScratch = Buffer.alloc(1 + HASH_BYTES)
-const nodeScratch = Buffer.alloc(1 + 2 * HASH_BYTES)
-nodeScratch[0] = NODE_PREFIX
-
 /** SHA-256(0x00 ‖ input). */
 export function hashLeaf(input: Uint8Array): Buffer {
-  if (input.length !== HASH_BYTES) {
-    const bytes = Buffer.allocUnsafe(1 + input.length)
-    bytes[0] = LEAF_PREFIX
-    bytes.set(input, 1)
-    return sha256(bytes)
-  }
-  leafScratch.set(input, 1)
-  return sha256(leafScratch)
+  if (input.length === HASH_BYTES) return sha256PrefixedOne(LEAF_PREFIX, input)
+  return sha256(Buffer.concat([Uint8Array.of(LEAF_PREFIX), input]))
 }
 
-/** SHA-256(0x01 ‖ left ‖ right), both 32 bytes. */
+/** SHA-256(0x01 ‖ left ‖ right). */
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
-  nodeScratch.set(left, 1)
-  nodeScratch.set(right, 1 + HASH_BYTES)
-  return sha256(nodeScratch)
+  if (left.length === HASH_BYTES && right.length === HASH_BYTES) {
+    return sha256PrefixedTwo(NODE_PREFIX, left, right)
+  }
+  return sha256(Buffer.concat([Uint8Array.of(NODE_PREFIX), left, right]))
 }
 
 /**
