@@ -7,6 +7,7 @@ import type { CallExpr, Expr } from '../parser/ast.js'
 import type { EvalContext } from './context.js'
 import { PromqlExecutionError } from './errors.js'
 import { histogramFraction, histogramQuantile } from './histogram-functions.js'
+import { evalInfo } from './info-function.js'
 import { labelJoin, labelReplace } from './label-functions.js'
 import { compareLabels } from './labels.js'
 import {
@@ -107,6 +108,7 @@ export function evalCall(
   if (name === 'time') return { kind: 'scalar', values: stepTimes(timeline) }
   if (name === 'pi') return { kind: 'scalar', values: new Float64Array(count).fill(Math.PI) }
   if (name === 'timestamp') return timestamp(node, timeline, context, evaluate)
+  if (name === 'info') return evalInfo(node, timeline, context, evaluate)
   const queryTime = queryTimeFunction(name, timeline, context)
   if (queryTime !== undefined)
     return { kind: 'scalar', values: new Float64Array(count).fill(queryTime) }
@@ -187,7 +189,8 @@ export function evalCall(
       // Float samples are not native histograms, so these functions return nothing for them.
       return { kind: 'vector', series: [] }
     default:
-      // TODO(#7): info() and the other experimental functions are not implemented yet.
+      // TODO(#7): histogram_quantiles() and the native-histogram functions need native
+      // histogram samples, which the engine does not model yet.
       throw new PromqlExecutionError('bad_data', `function "${name}" is not supported`)
   }
 }

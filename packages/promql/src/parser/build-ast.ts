@@ -157,9 +157,6 @@ export class AstBuilder {
     }
 
     const range = { start: node.from, end: node.to }
-    if (!matchers.some((matcher) => !matchesEmpty(matcher))) {
-      throw this.#error(node, 'vector selector must contain at least one non-empty matcher')
-    }
     return {
       kind: 'vectorSelector',
       name: name ?? quotedName,
@@ -470,15 +467,4 @@ function exprChildren(node: SyntaxNode): SyntaxNode[] {
     if (child.type.is('Expr')) out.push(child)
   }
   return out
-}
-
-function matchesEmpty(matcher: LabelMatcher): boolean {
-  switch (matcher.type) {
-    case '=':
-      return matcher.value === ''
-    case '!=':
-      return matcher.value !== ''
-    default:
-      return compileAnchoredRegex(matcher.value).test('') === (matcher.type === '=~')
-  }
 }

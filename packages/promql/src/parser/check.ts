@@ -5,6 +5,7 @@
 import type { Expr, ValueType } from './ast.js'
 import { isComparisonOp, isSetOp } from './ast.js'
 import { functionSignature } from './functions.js'
+import { selectsSomething } from './selector-rules.js'
 import { PromqlSyntaxError } from './syntax-error.js'
 
 const TYPE_NAMES: Readonly<Record<ValueType, string>> = {
@@ -53,9 +54,16 @@ export function checkTypes(query: string, expr: Expr): void {
   switch (expr.kind) {
     case 'number':
     case 'string':
-    case 'vectorSelector':
-    case 'matrixSelector':
       return
+
+    case 'vectorSelector':
+    case 'matrixSelector': {
+      const matchers = expr.kind === 'vectorSelector' ? expr.matchers : expr.selector.matchers
+      if (!selectsSomething(matchers)) {
+        fail(expr, 'vector selector must contain at least one non-empty matcher')
+      }
+      return
+    }
 
     case 'paren':
       checkTypes(query, expr.expr)
@@ -153,7 +161,9 @@ function checkCall(
   }
 
   expr.args.forEach((arg, index) => {
-    checkTypes(query, arg)
+    // info()'s second argument names data labels; it may match every series.
+    const labelSelector = expr.name === 'info' && index === 1 && arg.kind === 'vectorSelector'
+    if (!labelSelector) checkTypes(query, arg)
     const want = argTypes[Math.min(index, argTypes.length - 1)] ?? 'vector'
     expect(arg, want, `call to function "${expr.name}"`)
   })
