@@ -51,7 +51,8 @@ export function evalVectorSelector(
   const ordered = isNonDecreasing(times)
   const all = Array.isArray(found) ? (found as SeriesData[]) : [...found]
   const block = new StepSeriesBlock(all.length, timeline.count)
-  for (const data of all) {
+  for (const [index, data] of all.entries()) {
+    if ((index & 255) === 255) context.checkCancelled()
     context.addSamples(data.values.length)
     const out = block.next(data.labels, false)
     const { timestampsMs, values, stale } = data
@@ -88,7 +89,9 @@ export function evalMatrixSelector(
   const found = context.querier.select(selector.matchers, minMs - rangeMs + 1, maxMs)
 
   const series: RangeSeries[] = []
+  let index = 0
   for (const data of found) {
+    if ((index++ & 255) === 255) context.checkCancelled()
     context.addSamples(data.values.length)
     const { timestampsMs, values } = withoutStaleMarkers(data)
     series.push({ labels: data.labels, timestampsMs, values, dropName: false })
