@@ -13,7 +13,7 @@ const scripts = [
   'packages/server/bench/audit-core.ts',
   'packages/promql/bench/ingest.ts',
   'packages/promql/bench/memory.ts',
-  'packages/promql/bench/query.ts',
+  'bench/metrics-query.ts',
 ]
 
 const filters = process.argv.slice(2)

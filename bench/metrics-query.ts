@@ -1,0 +1,192 @@
+/**
+ * PromQL query speed over 10,000 series: `sum by (job) (rate(..._count[5m]))` as an instant
+ * query and as a 1 h range query at a 15 s step, on Rampart's engine and embedded store, and
+ * on a real Prometheus (Debian's package, when installed) holding the same samples, pushed by
+ * remote write. Prometheus is timed over HTTP, which adds little for these small results.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { evaluateInstant, evaluateRange, openMetricStore } from '@rampart/promql'
+import type { WriteSeries } from '../packages/server/src/metrics/remote-write/write-request.js'
+import { encodeWriteRequest } from '../packages/server/src/metrics/remote-write/write-request.js'
+
+const seriesCount = 10_000
+const stepMs = 15_000
+const endMs = Math.floor(Date.now() / stepMs) * stepMs - 30_000
+const startMs = endMs - 65 * 60_000
+const query = 'sum by (job) (rate(http_request_duration_seconds_count[5m]))'
+const prometheusBinary = '/usr/bin/prometheus'
+
+function buildSeries(): WriteSeries[] {
+  const series: WriteSeries[] = []
+  for (let index = 0; index < seriesCount; index++) {
+    const samples: { timestampMs: number; value: number }[] = []
+    let total = 0
+    for (let t = startMs; t <= endMs; t += stepMs) {
+      total += (index % 7) + 1
+      samples.push({ timestampMs: t + 500, value: total })
+    }
+    series.push({
+      labels: {
+        __name__: 'http_request_duration_seconds_count',
+        job: `job-${index % 10}`,
+        instance: `host-${Math.floor(index / 10)}:9100`,
+      },
+      samples,
+    })
+  }
+  return series
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN
+}
+
+function timeMs(work: () => unknown, runs: number): number {
+  const durations: number[] = []
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now()
+    work()
+    durations.push(performance.now() - started)
+  }
+  return Math.round(median(durations) * 100) / 100
+}
+
+async function timeAsyncMs(work: () => Promise<unknown>, runs: number): Promise<number> {
+  const durations: number[] = []
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now()
+    await work()
+    durations.push(performance.now() - started)
+  }
+  return Math.round(median(durations) * 100) / 100
+}
+
+function report(engine: string, kind: string, ms: number, target: number): void {
+  console.log(
+    JSON.stringify({
+      bench: 'promql.query',
+      engine,
+      kind,
+      query,
+      series: seriesCount,
+      medianMs: ms,
+      targetMs: target,
+    }),
+  )
+}
+
+const series = buildSeries()
+
+const store = openMetricStore({})
+const appender = store.appender()
+for (const item of series) {
+  const ref = appender.seriesRef(item.labels)
+  for (const sample of item.samples) appender.append(ref, sample.timestampMs, sample.value)
+}
+appender.commit()
+
+const options = { querier: store }
+report(
+  'rampart',
+  'instant',
+  timeMs(() => evaluateInstant(query, endMs, options), 7),
+  50,
+)
+report(
+  'rampart',
+  'range_1h_15s',
+  timeMs(() => evaluateRange(query, endMs - 3_600_000, endMs, stepMs, options), 3),
+  500,
+)
+await store.close()
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+if (!existsSync(prometheusBinary)) {
+  console.log(
+    JSON.stringify({
+      bench: 'promql.query',
+      engine: 'prometheus',
+      skipped: `no ${prometheusBinary}`,
+    }),
+  )
+} else {
+  const workDir = mkdtempSync(join(tmpdir(), 'rampart-bench-prometheus-'))
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  writeFileSync(join(workDir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\n')
+  const prometheus = spawn(
+    prometheusBinary,
+    [
+      `--config.file=${join(workDir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(workDir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+    ],
+    { stdio: 'ignore' },
+  )
+  try {
+    for (let attempt = 0; ; attempt++) {
+      const ready = await fetch(`${url}/-/ready`).catch(() => undefined)
+      if (ready?.status === 200) break
+      if (attempt > 150) throw new Error('Prometheus did not start')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    // A fresh Prometheus head accepts samples up to an hour older than its newest one, so
+    // the data goes in time order: every series' samples of one 5-minute slice at a time.
+    for (let sliceStart = startMs; sliceStart <= endMs; sliceStart += 5 * 60_000) {
+      const slice = series.map((item) => ({
+        labels: item.labels,
+        samples: item.samples.filter(
+          (sample) => sample.timestampMs >= sliceStart && sample.timestampMs < sliceStart + 300_000,
+        ),
+      }))
+      for (let offset = 0; offset < slice.length; offset += 2500) {
+        const body = Buffer.from(encodeWriteRequest(slice.slice(offset, offset + 2500)))
+        const response = await fetch(`${url}/api/v1/write`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-protobuf', 'content-encoding': 'snappy' },
+          body,
+        })
+        if (response.status !== 204) {
+          throw new Error(`remote write answered ${response.status}: ${await response.text()}`)
+        }
+      }
+    }
+    const get = (path: string) => fetch(`${url}/api/v1${path}`).then((response) => response.json())
+    const encoded = encodeURIComponent(query)
+    report(
+      'prometheus',
+      'instant',
+      await timeAsyncMs(() => get(`/query?query=${encoded}&time=${endMs / 1000}`), 7),
+      50,
+    )
+    report(
+      'prometheus',
+      'range_1h_15s',
+      await timeAsyncMs(
+        () =>
+          get(
+            `/query_range?query=${encoded}&start=${(endMs - 3_600_000) / 1000}&end=${endMs / 1000}&step=15`,
+          ),
+        3,
+      ),
+      500,
+    )
+  } finally {
+    prometheus.kill('SIGTERM')
+    rmSync(workDir, { recursive: true, force: true })
+  }
+}
