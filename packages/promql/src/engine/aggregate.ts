@@ -10,6 +10,7 @@ import { PromqlExecutionError } from './errors.js'
 import { formatFloat } from './format.js'
 import { keyOfExcluded, keyOfIncluded, labelsKey, omitLabels, pickLabels } from './labels.js'
 import { KahanSum, mean, quantile } from './stats.js'
+import { xxhash64 } from './xxhash64.js'
 import type { StepSeries, Timeline, VectorValue } from './values.js'
 import { emptyStepSeries } from './values.js'
 
@@ -224,6 +225,7 @@ function selectSeries(
 ): VectorValue {
   const outputs = new Map<StepSeries, StepSeries>()
   const ordered: StepSeries[] = []
+  const hashes = new Map<Labels, number>()
   const emit = (member: StepSeries, step: number): void => {
     let copy = outputs.get(member)
     if (copy === undefined) {
@@ -241,7 +243,9 @@ function selectSeries(
       const ratio = checkRatio(raw, node, context)
       for (const group of groups) {
         for (const member of group.members) {
-          if (member.present[step] === 1 && ratioKeeps(member.labels, ratio)) emit(member, step)
+          if (member.present[step] === 1 && ratioKeeps(member.labels, ratio, hashes)) {
+            emit(member, step)
+          }
         }
       }
       continue
@@ -283,24 +287,27 @@ function checkRatio(raw: number, node: AggregateExpr, context: EvalContext): num
 }
 
 /**
- * Whether limit_ratio keeps a series: its label hash mapped onto [0, 1) falls below the
- * ratio (or, for a negative ratio, at or above 1 + ratio), so complementary ratios partition
- * the series.
+ * Whether limit_ratio keeps a series: its label hash mapped onto [0, 1] falls below the ratio
+ * (or, for a negative ratio, at or above 1 + ratio), so complementary ratios partition the
+ * series. The hash is Prometheus's (XXH64 over `name 0xff value 0xff` in name order), so the
+ * same series are kept as there.
  */
-function ratioKeeps(labels: Labels, ratio: number): boolean {
-  // TODO(#7): Prometheus hashes labels with xxhash; this FNV-1a hash selects a different (but
-  // equally stable) subset, so tests naming the exact series kept will differ.
-  const offset = hashFraction(labelsKey(labels))
+function ratioKeeps(labels: Labels, ratio: number, cache: Map<Labels, number>): boolean {
+  let offset = cache.get(labels)
+  if (offset === undefined) {
+    offset = Number(xxhash64(labelBytes(labels))) / 2 ** 64
+    cache.set(labels, offset)
+  }
   return ratio >= 0 ? offset < ratio : offset >= 1 + ratio
 }
 
-function hashFraction(text: string): number {
-  let hash = 0x811c9dc5
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index)
-    hash = Math.imul(hash, 0x01000193) >>> 0
+function labelBytes(labels: Labels): Uint8Array {
+  const encoder = new TextEncoder()
+  const parts: number[] = []
+  for (const name of Object.keys(labels).sort()) {
+    parts.push(...encoder.encode(name), 0xff, ...encoder.encode(labels[name] ?? ''), 0xff)
   }
-  return hash / 0x100000000
+  return Uint8Array.from(parts)
 }
 
 function countValues(groups: Group[], label: string, count: number): VectorValue {

@@ -99,7 +99,7 @@ function runEval(
   return {
     ...outcome,
     status: 'unsupported',
-    reason: `reads native histogram series (${outcome.status})`,
+    reason: `reads native histogram series (${outcome.reason ?? outcome.status})`,
     passedAnyway: outcome.status === 'passed',
   }
 }
