@@ -104,7 +104,7 @@ report(
   timeMs(() => evaluateRange(query, endMs - 3_600_000, endMs, stepMs, options), 3),
   500,
 )
-await store.close()
+store.close()
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -167,6 +167,7 @@ if (!existsSync(prometheusBinary)) {
     }
     const get = (path: string) => fetch(`${url}/api/v1${path}`).then((response) => response.json())
     const encoded = encodeURIComponent(query)
+    const rangeStart = (endMs - 3_600_000) / 1000
     report(
       'prometheus',
       'instant',
@@ -177,10 +178,7 @@ if (!existsSync(prometheusBinary)) {
       'prometheus',
       'range_1h_15s',
       await timeAsyncMs(
-        () =>
-          get(
-            `/query_range?query=${encoded}&start=${(endMs - 3_600_000) / 1000}&end=${endMs / 1000}&step=15`,
-          ),
+        () => get(`/query_range?query=${encoded}&start=${rangeStart}&end=${endMs / 1000}&step=15`),
         3,
       ),
       500,
