@@ -5,6 +5,9 @@ import type { Clock } from './platform/clock.js'
 import { systemClock } from './platform/clock.js'
 import type { ReadinessCheck } from './platform/health.js'
 import { registerHealthRoutes } from './platform/health.js'
+import type { AuditEvents } from './audit/module.js'
+import { createAuditModule } from './audit/module.js'
+import type { StartupFacts } from './audit/log/platform-events.js'
 import { createHttpServer } from './platform/http-server.js'
 import { newId } from './platform/ids.js'
 import { JobQueue } from './platform/jobs/job-queue.js'
@@ -33,8 +36,12 @@ export interface AppOptions {
  * The area modules, in start order. Each factory receives the platform and the services of
  * the modules before it.
  */
-function createModules(_deps: PlatformDeps): RampartModule[] {
-  return []
+function createModules(
+  deps: PlatformDeps,
+  startup: StartupFacts,
+): { modules: RampartModule[]; events: AuditEvents } {
+  const audit = createAuditModule(deps, startup)
+  return { modules: [audit], events: audit.events }
 }
 
 /** The running platform: its parts, for tests and for the modules wired onto it. */
@@ -50,6 +57,8 @@ export interface App {
   readonly masterKey: MasterKey
   /** This process's identity in leases and job claims. */
   readonly instanceId: string
+  /** The audit event log every module appends to. */
+  readonly events: AuditEvents
   /** Starts listening and the background loops; resolves to the listening URL. */
   start(): Promise<string>
   /** Stops accepting, drains requests up to the configured deadline, stops loops, closes. */
@@ -89,6 +98,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   })
 
   let masterKey: MasterKey
+  let startup: StartupFacts
   try {
     const applied = await migrateToLatest(store)
     for (const migration of applied) logger.info({ migration: migration.name }, 'migration applied')
@@ -103,6 +113,12 @@ export async function createApp(options: AppOptions): Promise<App> {
       { source: masterKey.source, fingerprint: keyFingerprint(masterKey.key), binding },
       masterKey.source === 'generated' ? 'master key generated' : 'master key loaded',
     )
+    startup = {
+      migrationsApplied: applied.map((migration) => migration.name),
+      masterKey: { source: masterKey.source, fingerprint: keyFingerprint(masterKey.key) },
+      dialect: store.dialect,
+      version,
+    }
   } catch (error) {
     await store.close()
     throw error
@@ -139,7 +155,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     instanceId,
   }
 
-  const modules = createModules(deps)
+  const { modules, events } = createModules(deps, startup)
   const checks = [...databaseChecks(store), ...modules.flatMap((mod) => mod.readinessChecks ?? [])]
   registerHealthRoutes(server, checks, config.readiness.check_timeout_ms)
   registerMetricsRoute(server, metrics)
@@ -177,6 +193,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     leases,
     masterKey,
     instanceId,
+    events,
     start: async () => {
       const url = await server.listen({ host: config.server.host, port: config.server.port })
       for (const mod of modules) await mod.start?.()

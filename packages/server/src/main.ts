@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { createApp } from './app.js'
+import { registerAuditCommands } from './audit/cli/commands.js'
 import type { ConfigOverrides } from './config/load.js'
 import { loadConfig } from './config/load.js'
 import { ConfigurationError } from './platform/errors.js'
@@ -88,6 +89,8 @@ export function buildCli(): Command {
   commonOptions(
     program.command('migrate').description('apply pending database migrations and exit'),
   ).action(migrate)
+
+  registerAuditCommands(program, commonOptions)
 
   return program
 }

@@ -4,6 +4,47 @@ const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'si
 const port = z.number().int().min(0).max(65535)
 const positiveMs = z.number().int().positive()
 
+const bearerToken = z.string().min(16, 'must be at least 16 characters')
+
+const auditSchema = z
+  .object({
+    checkpoint_every_events: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe('Sign a checkpoint once this many events were appended since the last one.'),
+    checkpoint_interval_ms: positiveMs
+      .default(10_000)
+      .describe('Sign a checkpoint at least this often while new events arrive.'),
+    checkpoint_file: z
+      .string()
+      .optional()
+      .describe(
+        'A JSONL file every signed checkpoint is appended to (a copy outside the database).',
+      ),
+    witness_url: z
+      .url()
+      .optional()
+      .describe('An HTTP endpoint each checkpoint is POSTed to as JSON, retried until accepted.'),
+    ingest_token: bearerToken
+      .optional()
+      .describe('Bearer token for POST /v1/audit/events. Unset: ingestion answers 401.'),
+    ingest_token_file: z.string().optional().describe('A file holding the ingest token.'),
+    read_token: bearerToken
+      .optional()
+      .describe('Bearer token for reading and exporting events. Unset: those answer 401.'),
+    read_token_file: z.string().optional().describe('A file holding the read token.'),
+    max_future_skew_ms: positiveMs
+      .default(300_000)
+      .describe('How far ahead of the clock an ingested occurredAt may be.'),
+    consumer_poll_interval_ms: positiveMs
+      .default(500)
+      .describe('How often durable consumers look for new events when not woken.'),
+  })
+  .strict()
+  .prefault({})
+
 /**
  * Rampart's configuration: one YAML file plus `RAMPART_*` variables, validated here. Keys are
  * snake_case as in Prometheus and Alertmanager files. Unknown keys are errors, so a typo is
@@ -85,6 +126,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    audit: auditSchema,
   })
   .strict()
 

@@ -16,6 +16,10 @@ export const errorRegistry = {
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal server error' },
   service_unavailable: { status: 503, title: 'Service unavailable' },
+  invalid_cursor: { status: 400, title: 'Invalid pagination cursor' },
+  audit_range_invalid: { status: 400, title: 'Sequence or tree size outside the audit log' },
+  audit_batch_too_large: { status: 413, title: 'Audit event batch too large' },
+  audit_event_invalid: { status: 400, title: 'Invalid audit event' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorRegistry

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely'
 import * as foundation from './0001-foundation.js'
+import * as audit from './0002-audit.js'
 
 /**
  * Every migration, in order. One set serves both dialects: migrations use Kysely's schema
@@ -7,4 +8,5 @@ import * as foundation from './0001-foundation.js'
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
+  '0002-audit': audit,
 }

@@ -1,0 +1,25 @@
+/**
+ * The audit API under `/v1/audit`. Keys, checkpoints and proofs carry no secrets and are
+ * public; reading, exporting and ingesting events need a bearer token (see `tokens.ts`).
+ */
+import type { FastifyInstance } from 'fastify'
+import type { Kysely } from 'kysely'
+
+import type { Clock } from '../../platform/clock.js'
+import type { Database } from '../../store/schema.js'
+import type { EventLog } from '../log/event-log.js'
+import { registerEventRoutes } from './event-routes.js'
+import { registerProofRoutes } from './proof-routes.js'
+import type { AuditTokens } from './tokens.js'
+
+export interface AuditRouteDeps {
+  readonly db: Kysely<Database>
+  readonly log: EventLog
+  readonly clock: Clock
+  readonly tokens: AuditTokens
+}
+
+export function registerAuditRoutes(server: FastifyInstance, deps: AuditRouteDeps): void {
+  registerProofRoutes(server, deps)
+  registerEventRoutes(server, deps)
+}
