@@ -17,6 +17,8 @@ export type AuditErrorCode =
   | 'AUDIT_CHECKPOINT_INVALID'
   /** A signing or verification key is unusable for Ed25519. */
   | 'AUDIT_KEY_INVALID'
+  /** The offline verifier was started with options it cannot use (a bad start point). */
+  | 'AUDIT_VERIFY_OPTIONS_INVALID'
 
 /** An error from the audit core; `code` is stable, `message` is for people. */
 export class AuditCoreError extends Error {

@@ -72,6 +72,14 @@ const cases: [string, (log: Editable) => Tampered, { seq: number; kind: string }
     { seq: 31, kind: 'modified' },
   ],
   [
+    'corrupt a hash member',
+    ({ events, checkpoints }) => {
+      events[5].hash = 'not hex'
+      return { events, checkpoints }
+    },
+    { seq: 6, kind: 'modified' },
+  ],
+  [
     'replace a line with garbage',
     ({ events, checkpoints }) => ({ events: events.with(10, 'garbage'), checkpoints }),
     { seq: 11, kind: 'modified' },
@@ -290,7 +298,10 @@ describe('verifyLog', () => {
     })
 
     it('refuses a malformed start as misuse', async () => {
-      await expect(verifyLog([], options({ seq: 0, prevHash }))).rejects.toThrowError(/start seq 0/)
+      await expect(verifyLog([], options({ seq: 0, prevHash }))).rejects.toMatchObject({
+        code: 'AUDIT_VERIFY_OPTIONS_INVALID',
+        message: 'start seq 0 is not a positive integer',
+      })
       await expect(verifyLog([], options({ seq: 2, prevHash: 'x' }))).rejects.toMatchObject({
         code: 'AUDIT_ENCODING_INVALID',
       })

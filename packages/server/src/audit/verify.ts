@@ -15,6 +15,7 @@ import type { KeyObject } from 'node:crypto'
 
 import { CHAIN_MEMBERS, ChainHasher } from './chain.js'
 import { canonicalizeWithout } from './canonical-json.js'
+import { AuditCoreError } from './errors.js'
 import { GENESIS_HASH, hashFromHex, isHexHash } from './hashing.js'
 import { MerkleFrontier } from './merkle.js'
 import { END, Peekable } from './peekable.js'
@@ -76,6 +77,11 @@ export async function verifyLog(
   }
 }
 
+const ACCEPTED = 0
+const GAP = 1
+const MISMATCH = 2
+type StepOutcome = typeof ACCEPTED | typeof GAP | typeof MISMATCH | VerifyFailure
+
 interface Link {
   readonly seq: number
   readonly hash: string
@@ -100,7 +106,8 @@ class ChainWalk {
   constructor(start: VerifyStart | undefined, checkpoints: readonly InspectedCheckpoint[]) {
     this.#firstSeq = start?.seq ?? 1
     if (!Number.isSafeInteger(this.#firstSeq) || this.#firstSeq < 1) {
-      throw new RangeError(`start seq ${this.#firstSeq} is not a positive integer`)
+      const message = `start seq ${this.#firstSeq} is not a positive integer`
+      throw new AuditCoreError('AUDIT_VERIFY_OPTIONS_INVALID', message)
     }
     this.expected = this.#firstSeq
     this.headHex = start?.prevHash ?? GENESIS_HASH
@@ -126,8 +133,11 @@ class ChainWalk {
   /** Walks the stream until the first failure or its end. */
   async run(stream: Peekable<unknown>): Promise<VerifyFailure | undefined> {
     for (let record = await stream.next(); record !== END; record = await stream.next()) {
-      const failure = await this.#step(record, stream)
-      if (failure !== undefined) return failure
+      const outcome = this.#step(record)
+      if (outcome === ACCEPTED) continue
+      if (outcome === GAP) return this.#classifyGap(readSeq(record) ?? 0, stream)
+      if (outcome === MISMATCH) return this.#classifyMismatch(record as object, stream)
+      return outcome
     }
     return undefined
   }
@@ -162,17 +172,15 @@ class ChainWalk {
     return unreached.length
   }
 
-  async #step(record: unknown, stream: Peekable<unknown>): Promise<VerifyFailure | undefined> {
+  /** Checks one record; the slower classification of a gap or a mismatch is left to `run`. */
+  #step(record: unknown): StepOutcome {
     const seq = readSeq(record)
     if (seq === undefined) return this.#fail('modified', 'is not a chained event (no valid seq)')
     if (seq < this.expected) {
-      return {
-        seq,
-        kind: 'inserted',
-        message: `seq ${seq} appears again after seq ${this.expected - 1}`,
-      }
+      const message = `seq ${seq} appears again after seq ${this.expected - 1}`
+      return { seq, kind: 'inserted', message }
     }
-    if (seq > this.expected) return this.#classifyGap(seq, stream)
+    if (seq > this.expected) return GAP
 
     const link = readLink(record)
     const computed = link && this.#hash(record as object, this.#hasher.head)
@@ -180,13 +188,13 @@ class ChainWalk {
       return this.#fail('modified', 'is not a chained event (bad hash members or content)')
     }
     const computedHex = computed.toString('hex')
-    if (computedHex !== link.hash) return this.#classifyMismatch(record as object, link, stream)
+    if (computedHex !== link.hash) return MISMATCH
     if (link.prevHash !== this.headHex) {
       return this.#fail('modified', 'has a prevHash member that differs from the chain')
     }
 
     this.#accept(computed, computedHex)
-    return undefined
+    return ACCEPTED
   }
 
   #accept(hash: Buffer, hashHex: string): void {
@@ -202,11 +210,8 @@ class ChainWalk {
    * A hash mismatch at the expected seq: a forgery in front of the genuine event, a re-hashed
    * predecessor, or an edit of this event.
    */
-  async #classifyMismatch(
-    record: object,
-    link: Link,
-    stream: Peekable<unknown>,
-  ): Promise<VerifyFailure> {
+  async #classifyMismatch(record: object, stream: Peekable<unknown>): Promise<VerifyFailure> {
+    const link = readLink(record) as Link
     const next = await stream.peek()
     const nextLink = next === END ? undefined : readLink(next)
     if (
@@ -218,6 +223,7 @@ class ChainWalk {
 
     const selfConsistent =
       link.prevHash !== this.headHex &&
+      isHexHash(link.prevHash) &&
       this.#hash(record, Buffer.from(link.prevHash, 'hex'))?.toString('hex') === link.hash
     if (selfConsistent && this.expected > this.#firstSeq) {
       return {
@@ -294,9 +300,14 @@ function readSeq(record: unknown): number | undefined {
   return typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 1 ? seq : undefined
 }
 
+/**
+ * The chain members of a record. Their hex form is not checked here: `hash` is compared with a
+ * computed hex digest and `prevHash` with the previous one, so anything malformed mismatches.
+ */
 function readLink(record: unknown): Link | undefined {
   const seq = readSeq(record)
   const { hash, prevHash } = record as { hash?: unknown; prevHash?: unknown }
-  if (seq === undefined || !isHexHash(hash) || !isHexHash(prevHash)) return undefined
+  if (seq === undefined || typeof hash !== 'string' || typeof prevHash !== 'string')
+    return undefined
   return { seq, hash, prevHash }
 }
