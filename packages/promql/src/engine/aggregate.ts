@@ -24,6 +24,7 @@ interface Group {
 /** The parameter of an aggregation, evaluated per step (a number or a label name). */
 export type AggregateParam = Float64Array | string | undefined
 
+/** Evaluates an aggregation over its evaluated input and parameter. */
 export function aggregate(
   node: AggregateExpr,
   input: VectorValue,

@@ -5,6 +5,7 @@
 import type { SourceRange } from '../parser/ast.js'
 import { positionOf } from '../parser/syntax-error.js'
 
+/** Warnings and infos, each already formatted with the position it refers to. */
 export interface Annotations {
   readonly warnings: readonly string[]
   readonly infos: readonly string[]

@@ -96,6 +96,7 @@ function windowFunction(name: string, args: EvalValue[]): [WindowFunction, boole
   }
 }
 
+/** Evaluates a function call: its arguments, then the function over every step. */
 export function evalCall(
   node: CallExpr,
   timeline: Timeline,

@@ -6,6 +6,7 @@ import type { Querier } from '../model/series.js'
 import type { AnnotationCollector } from './annotations.js'
 import { PromqlExecutionError } from './errors.js'
 
+/** What an evaluation context is built from; see `QueryOptions` for the meanings. */
 export interface EvalContextOptions {
   readonly querier: Querier
   readonly lookbackDeltaMs: number
@@ -21,6 +22,7 @@ export interface EvalContextOptions {
   readonly queryStepMs: number
 }
 
+/** The state one query's evaluation shares across its nodes. */
 export class EvalContext {
   readonly querier: Querier
   readonly lookbackDeltaMs: number

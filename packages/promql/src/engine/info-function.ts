@@ -26,6 +26,7 @@ interface InfoSample {
   readonly timestampMs: number
 }
 
+/** Evaluates `info(v[, selector])` over every step. */
 export function evalInfo(
   node: CallExpr,
   timeline: Timeline,

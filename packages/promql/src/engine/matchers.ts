@@ -4,6 +4,7 @@
 import type { LabelMatcher, Labels } from '../model/series.js'
 import { compileAnchoredRegex } from '../parser/regex.js'
 
+/** A matcher (or conjunction of matchers) ready to test label sets. */
 export type CompiledMatcher = (labels: Labels) => boolean
 
 /** Compiles a matcher; an absent label matches as the empty string, as in Prometheus. */

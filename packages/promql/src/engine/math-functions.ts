@@ -62,6 +62,7 @@ export function calendarMapper(name: string): SampleMapper | undefined {
   return (value) => (Number.isFinite(value) ? fn(new Date(value * 1000)) : NaN)
 }
 
+/** `round(v, to_nearest)`: half rounds up, as Prometheus does. */
 export function roundMapper(toNearest: ScalarValue | undefined): SampleMapper {
   return (value, step) => {
     const nearest = toNearest?.values[step] ?? 1
@@ -70,6 +71,7 @@ export function roundMapper(toNearest: ScalarValue | undefined): SampleMapper {
   }
 }
 
+/** `clamp`, `clamp_min`, `clamp_max`; nothing when min > max. */
 export function clampMapper(
   min: ScalarValue | undefined,
   max: ScalarValue | undefined,

@@ -4,6 +4,7 @@
 import type { ArithmeticOp, BinaryOp, ComparisonOp } from '../parser/ast.js'
 import { isComparisonOp } from '../parser/ast.js'
 
+/** `left op right` for an arithmetic operator. */
 export function arithmetic(op: ArithmeticOp, left: number, right: number): number {
   switch (op) {
     case '+':
@@ -30,6 +31,7 @@ function power(base: number, exponent: number): number {
   return base ** exponent
 }
 
+/** Whether `left op right` holds; any comparison with NaN is false except `!=`. */
 export function compare(op: ComparisonOp, left: number, right: number): boolean {
   switch (op) {
     case '==':

@@ -13,6 +13,7 @@ import { compareLabels, dropMetricName, labelsKey } from './labels.js'
 import type { EvalValue, StepSeries, Timeline } from './values.js'
 import { stepTime } from './values.js'
 
+/** Where a query reads from and the limits it runs under. */
 export interface QueryOptions {
   readonly querier: Querier
   /** How far back an instant selector looks for a sample; default 5 minutes. */
@@ -26,17 +27,20 @@ export interface QueryOptions {
   readonly defaultSubqueryStepMs?: number
 }
 
+/** One element of an instant vector. */
 export interface Sample {
   readonly labels: Labels
   readonly timestampMs: number
   readonly value: number
 }
 
+/** One value of a series in a matrix. */
 export interface Point {
   readonly timestampMs: number
   readonly value: number
 }
 
+/** One series of a matrix, points oldest first. */
 export interface MatrixSeries {
   readonly labels: Labels
   readonly points: readonly Point[]
@@ -49,6 +53,7 @@ export type QueryValue =
   | { readonly resultType: 'scalar'; readonly timestampMs: number; readonly value: number }
   | { readonly resultType: 'string'; readonly timestampMs: number; readonly value: string }
 
+/** A query's value with the warnings and infos gathered while evaluating it. */
 export interface QueryResult {
   readonly value: QueryValue
   readonly annotations: Annotations

@@ -157,6 +157,7 @@ export function instantRate(isRate: boolean): WindowFunction {
   }
 }
 
+/** `deriv`: the least-squares slope per second. */
 export const deriv: WindowFunction = ({ timestampsMs, values, from, to }) => {
   if (to - from < 2) return undefined
   return linearRegression(timestampsMs, values, from, to, timestampsMs[from] ?? 0).slope
@@ -171,6 +172,7 @@ export function predictLinear(seconds: Float64Array): WindowFunction {
   }
 }
 
+/** `resets`: how often the value decreased. */
 export const resets: WindowFunction = ({ values, from, to }) => {
   let count = 0
   for (let index = from + 1; index < to; index++) {
@@ -179,6 +181,7 @@ export const resets: WindowFunction = ({ values, from, to }) => {
   return count
 }
 
+/** `changes`: how often the value changed (NaN to NaN is no change). */
 export const changes: WindowFunction = ({ values, from, to }) => {
   let count = 0
   for (let index = from + 1; index < to; index++) {
@@ -189,22 +192,29 @@ export const changes: WindowFunction = ({ values, from, to }) => {
   return count
 }
 
+/** `sum_over_time`, compensated. */
 export const sumOverTime: WindowFunction = ({ values, from, to }) => {
   const sum = new KahanSum()
   for (let index = from; index < to; index++) sum.add(values[index] ?? 0)
   return sum.value
 }
 
+/** `avg_over_time`, robust against overflow. */
 export const avgOverTime: WindowFunction = ({ values, from, to }) => mean(values, from, to)
 
+/** `count_over_time`. */
 export const countOverTime: WindowFunction = ({ from, to }) => to - from
 
+/** `present_over_time`: 1 where the window has a sample. */
 export const presentOverTime: WindowFunction = () => 1
 
+/** `last_over_time`: the newest sample (it keeps the metric name). */
 export const lastOverTime: WindowFunction = ({ values, to }) => values[to - 1]
 
+/** `first_over_time`: the oldest sample in the window. */
 export const firstOverTime: WindowFunction = ({ values, from }) => values[from]
 
+/** `min_over_time` and `max_over_time`; NaN only when every sample is NaN. */
 export function extremeOverTime(max: boolean): WindowFunction {
   return ({ values, from, to }) => {
     let result = values[from] ?? NaN
@@ -231,6 +241,7 @@ export function timestampOf(pick: 'max' | 'min' | 'first' | 'last'): WindowFunct
   }
 }
 
+/** `stddev_over_time` and `stdvar_over_time` (population). */
 export function deviationOverTime(squared: boolean): WindowFunction {
   return ({ values, from, to }) => {
     const result = variance(values, from, to)
@@ -238,11 +249,13 @@ export function deviationOverTime(squared: boolean): WindowFunction {
   }
 }
 
+/** `quantile_over_time(φ, v)`. */
 export function quantileOverTime(levels: Float64Array): WindowFunction {
   return ({ values, from, to }, step) =>
     quantile(levels[step] ?? NaN, Array.from(values.subarray(from, to)))
 }
 
+/** `mad_over_time`: the median absolute deviation from the median. */
 export const madOverTime: WindowFunction = ({ values, from, to }) => {
   const window = Array.from(values.subarray(from, to))
   if (window.some(Number.isNaN)) return NaN

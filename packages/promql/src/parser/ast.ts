@@ -15,6 +15,7 @@ export interface SourceRange {
 /** The four value types of PromQL. */
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string'
 
+/** The aggregation operators, `sum` through `limit_ratio`. */
 export type AggregateOp =
   | 'sum'
   | 'avg'
@@ -31,9 +32,13 @@ export type AggregateOp =
   | 'limitk'
   | 'limit_ratio'
 
+/** Operators that compute a new value (and drop the metric name). */
 export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2'
+/** Operators that filter, or return 0/1 with `bool`. */
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<='
+/** Operators that combine vectors by label sets, ignoring values. */
 export type SetOp = 'and' | 'or' | 'unless'
+/** Every binary operator. */
 export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp
 
 /** `@ <timestamp>`, `@ start()` or `@ end()`. */
@@ -42,18 +47,21 @@ export type AtModifier =
   | { readonly kind: 'start' }
   | { readonly kind: 'end' }
 
+/** A number, `Inf`/`NaN`, hex integer or duration used as seconds (`5m` is 300). */
 export interface NumberLiteral {
   readonly kind: 'number'
   readonly value: number
   readonly range: SourceRange
 }
 
+/** A string literal, already unquoted. */
 export interface StringLiteral {
   readonly kind: 'string'
   readonly value: string
   readonly range: SourceRange
 }
 
+/** `name{label="value"}`: the newest sample of each series within the lookback delta. */
 export interface VectorSelector {
   readonly kind: 'vectorSelector'
   /** The metric name written before the braces, if any (it is also among `matchers`). */
@@ -64,6 +72,7 @@ export interface VectorSelector {
   readonly range: SourceRange
 }
 
+/** `selector[range]`: every sample of each series in a window. */
 export interface MatrixSelector {
   readonly kind: 'matrixSelector'
   /** Offset and `@` of a range selector live on its vector selector, as in Prometheus. */
@@ -72,6 +81,7 @@ export interface MatrixSelector {
   readonly range: SourceRange
 }
 
+/** `expr[range:step]`: an instant expression evaluated at steps inside a window. */
 export interface SubqueryExpr {
   readonly kind: 'subquery'
   readonly expr: Expr
@@ -83,6 +93,7 @@ export interface SubqueryExpr {
   readonly range: SourceRange
 }
 
+/** A function call; `name` is one of the signatures in `functions.ts`. */
 export interface CallExpr {
   readonly kind: 'call'
   readonly name: string
@@ -90,6 +101,7 @@ export interface CallExpr {
   readonly range: SourceRange
 }
 
+/** `op by|without (labels) ([param,] expr)`. */
 export interface AggregateExpr {
   readonly kind: 'aggregate'
   readonly op: AggregateOp
@@ -101,6 +113,7 @@ export interface AggregateExpr {
   readonly range: SourceRange
 }
 
+/** One-to-one by default; `group_left`/`group_right` for many-to-one and one-to-many. */
 export type MatchCardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many'
 
 /** How the series of the two sides of a vector/vector operation are paired. */
@@ -113,6 +126,7 @@ export interface VectorMatching {
   readonly include: readonly string[]
 }
 
+/** `lhs op [bool] [on|ignoring (...)] [group_left|group_right (...)] rhs`. */
 export interface BinaryExpr {
   readonly kind: 'binary'
   readonly op: BinaryOp
@@ -124,6 +138,7 @@ export interface BinaryExpr {
   readonly range: SourceRange
 }
 
+/** `-expr` or `+expr`. */
 export interface UnaryExpr {
   readonly kind: 'unary'
   readonly op: '+' | '-'
@@ -131,12 +146,14 @@ export interface UnaryExpr {
   readonly range: SourceRange
 }
 
+/** `(expr)`, kept so positions and printing stay faithful. */
 export interface ParenExpr {
   readonly kind: 'paren'
   readonly expr: Expr
   readonly range: SourceRange
 }
 
+/** Any PromQL expression; switch on `kind`. */
 export type Expr =
   | NumberLiteral
   | StringLiteral
@@ -154,6 +171,7 @@ export function isComparisonOp(op: BinaryOp): op is ComparisonOp {
   return op === '==' || op === '!=' || op === '>' || op === '<' || op === '>=' || op === '<='
 }
 
+/** True for `and`, `or` and `unless`. */
 export function isSetOp(op: BinaryOp): op is SetOp {
   return op === 'and' || op === 'or' || op === 'unless'
 }

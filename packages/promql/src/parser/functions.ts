@@ -3,6 +3,7 @@
  */
 import type { ValueType } from './ast.js'
 
+/** The argument and result types of a function, as the type checker needs them. */
 export interface FunctionSignature {
   readonly argTypes: readonly ValueType[]
   /**
