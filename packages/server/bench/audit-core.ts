@@ -5,7 +5,8 @@
  *
  * Each figure is the fastest of a few repetitions (the machines are shared). Prints one JSON
  * object per line:
- * - `chain`: canonicalise + chain events/s, anchor: plain SHA-256 of the same canonical bytes.
+ * - `chain`: canonicalise + chain events/s; anchors: plain SHA-256 of the same canonical bytes,
+ *   and plain `JSON.stringify` of the same events (the cheapest serialisation there is).
  * - `verify`: offline verification events/s (chain, Merkle heads, a checkpoint every 1,000).
  * - `merkle-root`: tree head of 1,000,000 leaves in ms, anchor: 2,000,000 plain SHA-256 calls
  *   on inputs of the same sizes (one leaf and one node hash per leaf).
@@ -63,6 +64,9 @@ function benchChain(): void {
   const anchorMs = time(() => {
     for (const data of bytes) hash('sha256', data, 'buffer')
   })
+  const stringifyMs = time(() => {
+    for (const event of events) JSON.stringify(event)
+  })
   const chainMs = time(() => chainEvents(events, GENESIS_HASH))
   const averageBytes = Math.round(bytes.reduce((sum, data) => sum + data.length, 0) / EVENTS)
 
@@ -74,6 +78,8 @@ function benchChain(): void {
     anchor: 'sha256 of the same canonical bytes',
     anchorPerSecond: perSecond(EVENTS, anchorMs),
     ratio: Number((anchorMs / chainMs).toFixed(3)),
+    stringifyPerSecond: perSecond(EVENTS, stringifyMs),
+    stringifyRatio: Number((stringifyMs / chainMs).toFixed(3)),
   })
 }
 
