@@ -31,7 +31,7 @@ async function startServer(directory: string): Promise<{ child: ChildProcess; ur
     },
   )
   children.push(child)
-  const lines = createInterface({ input: child.stdout! })
+  const lines = createInterface({ input: child.stdout })
   for await (const line of lines) {
     const entry = JSON.parse(line) as { url?: string; msg?: string }
     if (entry.url !== undefined && entry.msg?.startsWith('listening') === true) {
