@@ -60,6 +60,14 @@ export class EvalContext {
     }
   }
 
+  /**
+   * Counts the points a node is about to hold (`series × steps`), so that a huge range or
+   * subquery resolution fails with the sample limit instead of exhausting memory.
+   */
+  reservePoints(count: number): void {
+    this.addSamples(count)
+  }
+
   /** Throws when the query was aborted or ran past its deadline; called between nodes. */
   checkCancelled(): void {
     if (this.#signal?.aborted === true) {

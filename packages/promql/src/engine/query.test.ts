@@ -221,3 +221,18 @@ describe('limits', () => {
     )
   })
 })
+
+describe('resolution limits', () => {
+  it('rejects a subquery resolution beyond the sample limit before allocating it', () => {
+    querier.add({ __name__: 'x' }, 0, 1)
+    expect(() =>
+      evaluateInstant('max_over_time(x[1y:1ms])', 0, { querier, maxSamples: 1_000_000 }),
+    ).toThrow(expect.objectContaining({ code: 'too_many_samples' }) as Error)
+  })
+
+  it('rejects a range query with more steps than the sample limit', () => {
+    expect(() => evaluateRange('1', 0, 1e12, 1, { querier, maxSamples: 1_000_000 })).toThrow(
+      expect.objectContaining({ code: 'too_many_samples' }) as Error,
+    )
+  })
+})

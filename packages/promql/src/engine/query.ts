@@ -103,6 +103,7 @@ export function evaluateRange(
   const expr = typeof query === 'string' ? parseExpr(query) : query
   const { context, annotations } = createContext(text, startMs, endMs, stepMs, options)
   const timeline = { startMs, stepMs, count: Math.floor((endMs - startMs) / stepMs) + 1 }
+  context.reservePoints(timeline.count)
   const value = evaluate(expr, timeline, context)
   return { value: rangeValue(value, timeline), annotations: annotations.toJSON() }
 }

@@ -50,6 +50,7 @@ export function evalVectorSelector(
   const series: StepSeries[] = []
   const ordered = isNonDecreasing(times)
   const all = Array.isArray(found) ? (found as SeriesData[]) : [...found]
+  context.reservePoints(all.length * timeline.count)
   const block = new StepSeriesBlock(all.length, timeline.count)
   for (const [index, data] of all.entries()) {
     if ((index & 255) === 255) context.checkCancelled()

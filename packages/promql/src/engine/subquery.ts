@@ -31,6 +31,7 @@ export function evalSubquery(
   if (startMs <= windowStart) startMs += stepMs
   const count = startMs > maxEnd ? 0 : Math.floor((maxEnd - startMs) / stepMs) + 1
   if (count === 0) return { kind: 'matrix', series: [], windowEndsMs, rangeMs: node.rangeMs }
+  context.reservePoints(count)
 
   const inner = evaluate(node.expr, { startMs, stepMs, count }, context)
   const series: RangeSeries[] = []
