@@ -35,7 +35,8 @@ export function inspectCheckpoints(
       checkpoint = parseCheckpoint(value)
     } catch (error) {
       const seq = readTreeSize(value)
-      const message = error instanceof Error ? error.message : String(error)
+      const reason = error instanceof Error ? error.message : String(error)
+      const message = `checkpoint ${index} at tree size ${seq} is unreadable: ${reason}`
       failures.push({ seq, kind: 'bad_signature', message, checkpointIndex: index })
       return
     }

@@ -178,6 +178,22 @@ const cases: [string, (log: Editable) => Tampered, { seq: number; kind: string }
     { seq: 30, kind: 'checkpoint_mismatch' },
   ],
   [
+    'replace a checkpoint with garbage',
+    ({ events, checkpoints }) => ({
+      events,
+      checkpoints: checkpoints.with(1, { treeSize: 20, rootHash: 'nope' }),
+    }),
+    { seq: 20, kind: 'bad_signature' },
+  ],
+  [
+    'swap two checkpoints',
+    ({ events, checkpoints }) => {
+      const [a, b] = [checkpoints[1]!, checkpoints[2]!]
+      return { events, checkpoints: checkpoints.with(1, b).with(2, a) }
+    },
+    { seq: 20, kind: 'checkpoint_mismatch' },
+  ],
+  [
     'remove a checkpoint',
     ({ events, checkpoints }) => ({ events, checkpoints: checkpoints.toSpliced(2, 1) }),
     { seq: 40, kind: 'checkpoint_mismatch' },
