@@ -7,6 +7,7 @@ import type { ReadinessCheck } from './platform/health.js'
 import { registerHealthRoutes } from './platform/health.js'
 import type { AuditEvents } from './audit/module.js'
 import { createAuditModule } from './audit/module.js'
+import { createMetricsModule } from './metrics/module.js'
 import type { StartupFacts } from './audit/log/platform-events.js'
 import { createHttpServer } from './platform/http-server.js'
 import { newId } from './platform/ids.js'
@@ -41,7 +42,8 @@ function createModules(
   startup: StartupFacts,
 ): { modules: RampartModule[]; events: AuditEvents } {
   const audit = createAuditModule(deps, startup)
-  return { modules: [audit], events: audit.events }
+  const metrics = createMetricsModule(deps)
+  return { modules: [audit, metrics], events: audit.events }
 }
 
 /** The running platform: its parts, for tests and for the modules wired onto it. */
@@ -57,6 +59,8 @@ export interface App {
   readonly masterKey: MasterKey
   /** This process's identity in leases and job claims. */
   readonly instanceId: string
+  /** The area modules, in start order. */
+  readonly modules: readonly RampartModule[]
   /** The audit event log every module appends to. */
   readonly events: AuditEvents
   /** Starts listening and the background loops; resolves to the listening URL. */
@@ -194,9 +198,10 @@ export async function createApp(options: AppOptions): Promise<App> {
     masterKey,
     instanceId,
     events,
+    modules,
     start: async () => {
       const url = await server.listen({ host: config.server.host, port: config.server.port })
-      for (const mod of modules) await mod.start?.()
+      for (const mod of modules) await mod.start?.({ url })
       worker.start()
       logger.info({ url, version, dialect: store.dialect }, `listening on ${url}`)
       return url

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { metricsConfigSchema } from '../metrics/config.js'
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 const port = z.number().int().min(0).max(65535)
@@ -127,6 +128,7 @@ export const configSchema = z
       .strict()
       .prefault({}),
     audit: auditSchema,
+    metrics: metricsConfigSchema.prefault({}),
   })
   .strict()
 

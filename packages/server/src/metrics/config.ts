@@ -100,8 +100,8 @@ export const metricsConfigSchema = z
     scrape_self: z.boolean().default(true).describe('Scrape Rampart’s own metrics (job rampart).'),
     global: z
       .object({
-        scrape_interval: duration.prefault('15s'),
-        scrape_timeout: duration.prefault('10s'),
+        scrape_interval: duration.prefault('15s').describe('How often targets are scraped.'),
+        scrape_timeout: duration.prefault('10s').describe('How long a scrape may take.'),
       })
       .strict()
       .prefault({})
@@ -113,8 +113,15 @@ export const metricsConfigSchema = z
     query: z
       .object({
         timeout: duration.prefault('2m').describe('Longest a query may run.'),
-        max_samples: z.number().int().positive().default(50_000_000),
-        lookback_delta: duration.prefault('5m'),
+        max_samples: z
+          .number()
+          .int()
+          .positive()
+          .default(50_000_000)
+          .describe('Most samples one query may load.'),
+        lookback_delta: duration
+          .prefault('5m')
+          .describe('How far back an instant selector looks for a sample.'),
       })
       .strict()
       .prefault({}),
