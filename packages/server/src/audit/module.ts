@@ -57,6 +57,10 @@ export interface AuditModule extends RampartModule {
 
 const checkpointLoopName = 'audit.checkpoint'
 
+// TODO(#3): retention — archive whole ranges older than a configured period to JSONL with
+// their checkpoints and verify the rest from the archived checkpoint (`verifyLog`'s `start`
+// already accepts one); not built yet, so events are kept for ever.
+
 /** Builds the audit module; `startup` are the facts recorded as events when it starts. */
 export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): AuditModule {
   const { config, store, clock, logger, leases, jobs, worker, instanceId } = deps

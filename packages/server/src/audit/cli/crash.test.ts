@@ -24,7 +24,17 @@ afterEach(() => {
 async function startServer(directory: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', mainPath, 'start', '--port', '0', '--data-dir', directory],
+    [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      mainPath,
+      'start',
+      '--port',
+      '0',
+      '--data-dir',
+      directory,
+    ],
     {
       env: { ...process.env, RAMPART_AUDIT_INGEST_TOKEN: token, RAMPART_LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],

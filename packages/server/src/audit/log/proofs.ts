@@ -76,6 +76,9 @@ function checkSize(name: string, value: number, min: number, max: number): void 
   )
 }
 
+// TODO(#3): keep perfect-subtree hashes (say every 2^10 leaves) so a proof over a large log
+// reads O(log n) rows; today each proof hash is folded from the leaves under it, O(n) reads.
+
 /** Proves event `seq` is in the tree of `treeSize` leaves (default: the whole log). */
 export async function proveInclusion(
   db: Kysely<Database>,
