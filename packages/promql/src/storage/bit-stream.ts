@@ -97,10 +97,16 @@ export class BitWriter {
 
 /** Reads bits written by {@link BitWriter}. Reading past the end yields zero bits. */
 export class BitReader {
-  readonly #bytes: Uint8Array
+  #bytes: Uint8Array
   #position: number
 
   constructor(bytes: Uint8Array, startBit = 0) {
+    this.#bytes = bytes
+    this.#position = startBit
+  }
+
+  /** Starts over on other bytes, so one reader can serve many chunks without allocating. */
+  reset(bytes: Uint8Array, startBit = 0): void {
     this.#bytes = bytes
     this.#position = startBit
   }
@@ -112,27 +118,37 @@ export class BitReader {
   readBit(): number {
     const position = this.#position
     this.#position = position + 1
-    return ((this.#bytes[position >>> 3] ?? 0) >>> (7 - (position & 7))) & 1
+    // Past the end the byte is undefined, which shifts as 0: missing bits read as zeros.
+    return (this.#bytes[position >>> 3]! >>> (7 - (position & 7))) & 1
   }
 
   /** Reads `count` bits (0 ≤ count ≤ 32) as an unsigned integer. */
   readBits(count: number): number {
-    const bytes = this.#bytes
-    let position = this.#position
-    let remaining = count
-    let result = 0
-    while (remaining > 0) {
-      const available = 8 - (position & 7)
-      const take = available < remaining ? available : remaining
-      const byte = bytes[position >>> 3] ?? 0
-      const bits = (byte >>> (available - take)) & ((1 << take) - 1)
-      // Multiplication rather than a shift keeps 32-bit results unsigned.
-      result = result * (1 << take) + bits
-      position += take
-      remaining -= take
+    if (count === 0) return 0
+
+    const offset = this.#position & 7
+    if (offset + count > 32) {
+      // The bits straddle five bytes: read the high part, then the rest.
+      const low = offset + count - 32
+      const high = this.#readWindow(count - low)
+      return high * (1 << low) + this.#readWindow(low)
     }
 
-    this.#position = position
-    return result
+    return this.#readWindow(count)
+  }
+
+  /** Reads `count` (≥ 1) bits that, with the current bit offset, lie in one 32-bit window. */
+  #readWindow(count: number): number {
+    const bytes = this.#bytes
+    const position = this.#position
+    const index = position >>> 3
+    // As in readBit, bytes past the end are undefined and contribute zeros.
+    const window =
+      (bytes[index]! << 24) |
+      (bytes[index + 1]! << 16) |
+      (bytes[index + 2]! << 8) |
+      bytes[index + 3]!
+    this.#position = position + count
+    return ((window << (position & 7)) >>> (32 - count)) >>> 0
   }
 }

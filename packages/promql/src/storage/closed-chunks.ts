@@ -99,6 +99,38 @@ export class ClosedChunks {
     }
   }
 
+  /** The buffer all chunks live in, valid until the next push or drop. */
+  get buffer(): Uint8Array {
+    return this.#bytes
+  }
+
+  /** Where the live chunk at `index` starts in {@link buffer}. */
+  byteOffsetAt(index: number): number {
+    return this.#endOffset(this.#first + index - 1)
+  }
+
+  /** Sample count of the live chunk at `index`. */
+  countAt(index: number): number {
+    return this.#meta[(this.#first + index) * FIELDS + COUNT]!
+  }
+
+  /** Min time of the live chunk at `index` (0 is the oldest). */
+  minTimeAt(index: number): number {
+    return this.#meta[(this.#first + index) * FIELDS + MIN_TIME]!
+  }
+
+  /** Index of the oldest live chunk whose newest sample is at or after `timeMs`. */
+  firstEndingAtOrAfter(timeMs: number): number {
+    let low = 0
+    let high = this.count
+    while (low < high) {
+      const middle = (low + high) >>> 1
+      if (this.#meta[(this.#first + middle) * FIELDS + MAX_TIME]! < timeMs) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
+
   /** Marks every chunk as written to a chunk file. */
   markPersisted(): void {
     this.#unpersisted = 0

@@ -34,11 +34,18 @@ export function lowWord(): number {
   return scratch.getUint32(4)
 }
 
+const joinFloats = new Float64Array(1)
+const joinWords = new Uint32Array(joinFloats.buffer)
+/** Word order of a float64 in memory on this machine. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+const HIGH_INDEX = LITTLE_ENDIAN ? 1 : 0
+const LOW_INDEX = LITTLE_ENDIAN ? 0 : 1
+
 /** The float whose words are `high` and `low` (unsigned). */
 export function joinFloat(high: number, low: number): number {
-  scratch.setUint32(0, high)
-  scratch.setUint32(4, low)
-  return scratch.getFloat64(0)
+  joinWords[HIGH_INDEX] = high
+  joinWords[LOW_INDEX] = low
+  return joinFloats[0]!
 }
 
 /** Count of leading zero bits in the 64-bit word pair. */

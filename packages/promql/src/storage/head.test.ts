@@ -151,7 +151,7 @@ describe('head samples', () => {
     for (let i = 0; i < 5; i++) head.append(series.ref, i * 5000, i, false)
 
     expect(series.closed.count).toBe(2)
-    expect(head.select([], 0, 100_000)[0]!.values).toEqual([0, 1, 2, 3, 4])
+    expect(Array.from(head.select([], 0, 100_000)[0]!.values)).toEqual([0, 1, 2, 3, 4])
   })
 
   it('truncates by time and drops series left empty', () => {
@@ -166,7 +166,7 @@ describe('head samples', () => {
     expect(result.removedSeries).toBe(1)
     expect(head.seriesCount).toBe(1)
     expect(head.labelValues('__name__')).toEqual(['live'])
-    expect(head.select([], 0, 100_000)[0]!.timestampsMs).toEqual([
+    expect(Array.from(head.select([], 0, 100_000)[0]!.timestampsMs)).toEqual([
       4000, 5000, 6000, 7000, 8000, 9000,
     ])
   })

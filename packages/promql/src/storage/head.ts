@@ -8,7 +8,8 @@ import { compileMatcher } from './label-matcher.js'
 import type { ChunkRecord } from './chunk-file.js'
 import { canonicalLabels, labelsKey } from './labels.js'
 import { MemSeries } from './mem-series.js'
-import type { ChunkPolicy, SampleSink } from './mem-series.js'
+import type { SampleSink } from './chunk-range-decoder.js'
+import type { ChunkPolicy } from './mem-series.js'
 import { SeriesIndex } from './series-index.js'
 import { ChunkIterator, resumeChunk } from './xor-chunk.js'
 
@@ -124,18 +125,35 @@ export class Head implements Querier {
     if (chunk.maxTimeMs > this.maxTimeMs) this.maxTimeMs = chunk.maxTimeMs
   }
 
+  /**
+   * The matching series' samples in [startMs, endMs]. All series share two typed arrays sized
+   * for the query (plus a staleness array if a marker is met), each getting a view of them:
+   * one allocation per query instead of growing arrays per series.
+   */
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesData[] {
-    const result: SeriesData[] = []
-    for (const series of this.#matching(matchers, startMs, endMs)) {
-      const sink: SampleSink = { timestampsMs: [], values: [], stale: undefined }
-      series.collect(startMs, endMs, sink)
-      if (sink.timestampsMs.length === 0) continue
+    const matching = this.#matching(matchers, startMs, endMs)
+    let capacity = 0
+    for (const series of matching) capacity += series.countInRange(startMs, endMs)
 
+    const sink: SampleSink = {
+      timestampsMs: new Float64Array(capacity),
+      values: new Float64Array(capacity),
+      stale: undefined,
+      length: 0,
+    }
+    const result: SeriesData[] = []
+    for (const series of matching) {
+      const start = sink.length
+      series.collect(startMs, endMs, sink)
+      const end = sink.length
+      if (end === start) continue
+
+      const stale = sink.stale?.subarray(start, end)
       result.push({
         labels: series.labels,
-        timestampsMs: sink.timestampsMs,
-        values: sink.values,
-        stale: sink.stale,
+        timestampsMs: sink.timestampsMs.subarray(start, end),
+        values: sink.values.subarray(start, end),
+        stale: stale !== undefined && stale.includes(1) ? stale : undefined,
       })
     }
 

@@ -4,20 +4,14 @@
 
 import type { Labels } from '../model/series.js'
 import { ClosedChunks } from './closed-chunks.js'
-import type { ChunkView } from './closed-chunks.js'
-import { ChunkEncoder, ChunkIterator } from './xor-chunk.js'
+import { decodeChunkRange } from './chunk-range-decoder.js'
+import type { SampleSink } from './chunk-range-decoder.js'
+import { ChunkEncoder } from './xor-chunk.js'
 
 /** When a chunk is complete: by sample count, or by the time it spans, whichever comes first. */
 export interface ChunkPolicy {
   readonly samplesPerChunk: number
   readonly chunkRangeMs: number
-}
-
-/** Growing arrays that `select` fills, one set per series. */
-export interface SampleSink {
-  timestampsMs: number[]
-  values: number[]
-  stale: number[] | undefined
 }
 
 export class MemSeries {
@@ -88,25 +82,34 @@ export class MemSeries {
     return bytes.length
   }
 
-  /** Appends the samples in [startMs, endMs] to the sink, oldest first. */
-  collect(startMs: number, endMs: number, sink: SampleSink): void {
+  /** An upper bound of the samples in [startMs, endMs]: those of the overlapping chunks. */
+  countInRange(startMs: number, endMs: number): number {
     const closed = this.closed
-    for (let i = 0; i < closed.count; i++) {
-      const chunk = closed.at(i)
-      if (chunk.maxTimeMs < startMs) continue
-      if (chunk.minTimeMs > endMs) return
-      decodeInto(chunk, startMs, endMs, sink)
+    let count = 0
+    for (let i = closed.firstEndingAtOrAfter(startMs); i < closed.count; i++) {
+      if (closed.minTimeAt(i) > endMs) return count
+      count += closed.countAt(i)
     }
 
     const head = this.head
     if (head !== undefined && head.lastTimestampMs >= startMs && head.firstTimestampMs <= endMs) {
-      const view: ChunkView = {
-        minTimeMs: head.firstTimestampMs,
-        maxTimeMs: head.lastTimestampMs,
-        count: head.count,
-        bytes: head.bytes,
-      }
-      decodeInto(view, startMs, endMs, sink)
+      count += head.count
+    }
+    return count
+  }
+
+  /** Appends the samples in [startMs, endMs] to the sink, oldest first. */
+  collect(startMs: number, endMs: number, sink: SampleSink): void {
+    const closed = this.closed
+    for (let i = closed.firstEndingAtOrAfter(startMs); i < closed.count; i++) {
+      if (closed.minTimeAt(i) > endMs) return
+      const offset = closed.byteOffsetAt(i)
+      decodeChunkRange(closed.buffer, offset, closed.countAt(i), startMs, endMs, sink)
+    }
+
+    const head = this.head
+    if (head !== undefined && head.lastTimestampMs >= startMs && head.firstTimestampMs <= endMs) {
+      decodeChunkRange(head.bytes, 0, head.count, startMs, endMs, sink)
     }
   }
 
@@ -116,24 +119,5 @@ export class MemSeries {
 
     const maxTimeMs = this.head !== undefined ? this.head.lastTimestampMs : this.closed.maxTimeMs
     return this.minTimeMs <= endMs && maxTimeMs >= startMs
-  }
-}
-
-function decodeInto(chunk: ChunkView, startMs: number, endMs: number, sink: SampleSink): void {
-  const iterator = new ChunkIterator(chunk.bytes, chunk.count)
-  while (iterator.next()) {
-    const t = iterator.timestampMs
-    if (t < startMs) continue
-    if (t > endMs) return
-
-    if (iterator.stale) {
-      if (sink.stale === undefined) sink.stale = new Array<number>(sink.values.length).fill(0)
-      sink.stale.push(1)
-    } else if (sink.stale !== undefined) {
-      sink.stale.push(0)
-    }
-
-    sink.timestampsMs.push(t)
-    sink.values.push(iterator.value)
   }
 }

@@ -165,7 +165,7 @@ export class ChunkIterator {
   stale = false
 
   readonly #reader: BitReader
-  readonly #count: number
+  #count: number
   #index = 0
   #deltaMs = 0
   #high = 0
@@ -173,9 +173,21 @@ export class ChunkIterator {
   #leading = 0
   #trailing = 0
 
-  constructor(bytes: Uint8Array, count: number) {
-    this.#reader = new BitReader(bytes)
+  /** Decodes `count` samples from the chunk starting at `byteOffset` in `bytes`. */
+  constructor(bytes: Uint8Array, count: number, byteOffset = 0) {
+    this.#reader = new BitReader(bytes, byteOffset * 8)
     this.#count = count
+  }
+
+  /** Starts over on another chunk, so one iterator can decode many without allocating. */
+  reset(bytes: Uint8Array, count: number, byteOffset = 0): void {
+    this.#reader.reset(bytes, byteOffset * 8)
+    this.#count = count
+    this.#index = 0
+    this.#deltaMs = 0
+    this.#leading = 0
+    this.#trailing = 0
+    this.timestampMs = 0
   }
 
   next(): boolean {
@@ -187,9 +199,13 @@ export class ChunkIterator {
       this.#high = reader.readBits(32)
       this.#low = reader.readBits(32)
     } else {
-      this.#deltaMs += readDeltaOfDelta(reader)
+      if (reader.readBit() === 1) this.#deltaMs += readDeltaOfDeltaAfterOne(reader)
       this.timestampMs += this.#deltaMs
-      this.#readValue()
+      // An unchanged value (the common case for gauges) keeps `value` and `stale` as they are.
+      if (!this.#readValue()) {
+        this.#index++
+        return true
+      }
     }
 
     this.#index++
@@ -198,9 +214,10 @@ export class ChunkIterator {
     return true
   }
 
-  #readValue(): void {
+  /** Reads the next value's XOR; returns whether the value changed. */
+  #readValue(): boolean {
     const reader = this.#reader
-    if (reader.readBit() === 0) return
+    if (reader.readBit() === 0) return false
 
     if (reader.readBit() === 1) {
       this.#leading = reader.readBits(5)
@@ -212,6 +229,7 @@ export class ChunkIterator {
     const slice = readSlice(reader, significant, this.#trailing)
     this.#high = (this.#high ^ slice.high) >>> 0
     this.#low = (this.#low ^ slice.low) >>> 0
+    return true
   }
 }
 
@@ -244,10 +262,10 @@ function writeDeltaOfDelta(writer: BitWriter, deltaOfDelta: number): void {
   }
 }
 
-function readDeltaOfDelta(reader: BitReader): number {
-  let ones = 0
+/** Reads a delta of delta whose first prefix bit, a one, was already read. */
+function readDeltaOfDeltaAfterOne(reader: BitReader): number {
+  let ones = 1
   while (ones < 4 && reader.readBit() === 1) ones++
-  if (ones === 0) return 0
 
   const payloadBits = BUCKET_PAYLOAD_BITS[ones - 1]
   if (payloadBits === undefined) return readInt64(reader)
