@@ -137,6 +137,15 @@ export function evalCall(
   }
 
   switch (name) {
+    case 'min_of':
+    case 'max_of': {
+      const [a, b] = [scalarArg(0)?.values, scalarArg(1)?.values]
+      const pick = name === 'min_of' ? Math.min : Math.max
+      return {
+        kind: 'scalar',
+        values: new Float64Array(count).map((_, step) => pick(a?.[step] ?? NaN, b?.[step] ?? NaN)),
+      }
+    }
     case 'round':
       return mapSamples(vector(0), roundMapper(scalarArg(1)))
     case 'clamp':

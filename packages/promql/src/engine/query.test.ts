@@ -222,6 +222,25 @@ describe('limits', () => {
   })
 })
 
+describe('query-dependent durations', () => {
+  it('resolves step() and range() per query', () => {
+    load({ __name__: 'x' }, 10_000, [0, 1, 2, 3, 4, 5, 6])
+    const value = evaluateRange('count_over_time(x[step() * 2])', 40_000, 60_000, 10_000, {
+      querier,
+    }).value
+    expect(value).toMatchObject({
+      series: [{ points: [{ value: 2 }, { value: 2 }, { value: 2 }] }],
+    })
+    const shifted = evaluateRange('x offset range()', 40_000, 60_000, 20_000, { querier }).value
+    expect(shifted).toMatchObject({ series: [{ points: [{ value: 2 }, { value: 4 }] }] })
+  })
+
+  it('offers min_of() and max_of() as scalar functions too', () => {
+    expect(instant('min_of(3, 5) + max_of(3, 5)', 0)).toMatchObject({ value: 8 })
+    expect(instant('max_over_time(x[min_of(1m, 2m)])', 0)).toMatchObject({ resultType: 'vector' })
+  })
+})
+
 describe('resolution limits', () => {
   it('rejects a subquery resolution beyond the sample limit before allocating it', () => {
     querier.add({ __name__: 'x' }, 0, 1)

@@ -9,6 +9,7 @@ import type { Annotations } from './annotations.js'
 import { EvalContext } from './context.js'
 import { PromqlExecutionError } from './errors.js'
 import { evaluate } from './evaluator.js'
+import { resolveDurations } from './resolve-durations.js'
 import { compareLabels, dropMetricName, labelsKey } from './labels.js'
 import type { EvalValue, StepSeries, Timeline } from './values.js'
 import { stepTime } from './values.js'
@@ -81,7 +82,8 @@ export function evaluateInstant(
   const text = typeof query === 'string' ? query : ''
   const expr = typeof query === 'string' ? parseExpr(query) : query
   const { context, annotations } = createContext(text, timeMs, timeMs, 0, options)
-  const value = evaluate(expr, { startMs: timeMs, stepMs: 1, count: 1 }, context)
+  const resolved = resolveDurations(expr, { stepMs: 0, rangeMs: 0 })
+  const value = evaluate(resolved, { startMs: timeMs, stepMs: 1, count: 1 }, context)
   return { value: instantValue(value, timeMs), annotations: annotations.toJSON() }
 }
 
@@ -104,7 +106,8 @@ export function evaluateRange(
   const { context, annotations } = createContext(text, startMs, endMs, stepMs, options)
   const timeline = { startMs, stepMs, count: Math.floor((endMs - startMs) / stepMs) + 1 }
   context.reservePoints(timeline.count)
-  const value = evaluate(expr, timeline, context)
+  const resolved = resolveDurations(expr, { stepMs, rangeMs: endMs - startMs })
+  const value = evaluate(resolved, timeline, context)
   return { value: rangeValue(value, timeline), annotations: annotations.toJSON() }
 }
 

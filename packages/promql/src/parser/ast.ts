@@ -47,6 +47,27 @@ export type AtModifier =
   | { readonly kind: 'start' }
   | { readonly kind: 'end' }
 
+/**
+ * A duration that depends on the query (`step()`, `range()`), kept as a tree until the
+ * query's step and range are known. Constant durations are folded to milliseconds instead.
+ */
+export type DurationExpression =
+  | { readonly kind: 'duration'; readonly ms: number }
+  | { readonly kind: 'step' }
+  | { readonly kind: 'range' }
+  | { readonly kind: 'negate'; readonly expr: DurationExpression }
+  | {
+      readonly kind: 'arithmetic'
+      readonly op: '+' | '-' | '*' | '/' | '%' | '^'
+      readonly lhs: DurationExpression
+      readonly rhs: DurationExpression
+    }
+  | {
+      readonly kind: 'min' | 'max'
+      readonly lhs: DurationExpression
+      readonly rhs: DurationExpression
+    }
+
 /** A number, `Inf`/`NaN`, hex integer or duration used as seconds (`5m` is 300). */
 export interface NumberLiteral {
   readonly kind: 'number'
@@ -68,6 +89,8 @@ export interface VectorSelector {
   readonly name: string | undefined
   readonly matchers: readonly LabelMatcher[]
   readonly offsetMs: number
+  /** Set when the offset uses `step()` or `range()`; `offsetMs` is then resolved per query. */
+  readonly offsetExpr?: DurationExpression
   readonly at: AtModifier | undefined
   readonly range: SourceRange
 }
@@ -78,6 +101,7 @@ export interface MatrixSelector {
   /** Offset and `@` of a range selector live on its vector selector, as in Prometheus. */
   readonly selector: VectorSelector
   readonly rangeMs: number
+  readonly rangeExpr?: DurationExpression
   readonly range: SourceRange
 }
 
@@ -89,6 +113,9 @@ export interface SubqueryExpr {
   /** Undefined when omitted (`[5m:]`): the engine's default subquery step applies. */
   readonly stepMs: number | undefined
   readonly offsetMs: number
+  readonly rangeExpr?: DurationExpression
+  readonly stepExpr?: DurationExpression
+  readonly offsetExpr?: DurationExpression
   readonly at: AtModifier | undefined
   readonly range: SourceRange
 }

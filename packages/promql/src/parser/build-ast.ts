@@ -11,13 +11,14 @@ import type {
   AggregateOp,
   AtModifier,
   BinaryOp,
+  DurationExpression,
   Expr,
   MatchCardinality,
   SourceRange,
   VectorMatching,
   VectorSelector,
 } from './ast.js'
-import { DurationError, evaluateDuration } from './duration-expr.js'
+import { DurationError, buildDuration, durationMs } from './duration-expr.js'
 import { parseNumber, unquoteString } from './literals.js'
 import { compileAnchoredRegex } from './regex.js'
 import { PromqlSyntaxError } from './syntax-error.js'
@@ -203,9 +204,12 @@ export class AstBuilder {
     }
 
     const selector = this.#vectorSelector(inner)
-    const rangeMs = this.#duration(durationNode)
+    const { ms: rangeMs, expr: rangeExpr } = this.#duration(durationNode)
     if (rangeMs <= 0) throw this.#error(durationNode, 'range duration must be greater than 0')
-    return { kind: 'matrixSelector', selector, rangeMs, range: { start: node.from, end: node.to } }
+    const range = { start: node.from, end: node.to }
+    return rangeExpr === undefined
+      ? { kind: 'matrixSelector', selector, rangeMs, range }
+      : { kind: 'matrixSelector', selector, rangeMs, rangeExpr, range }
   }
 
   #subquery(node: SyntaxNode): Expr {
@@ -216,27 +220,39 @@ export class AstBuilder {
       throw this.#error(node, 'malformed subquery')
 
     const expr = this.#expr(innerNode)
-    const rangeMs = this.#duration(rangeNode)
+    const { ms: rangeMs, expr: rangeExpr } = this.#duration(rangeNode)
     const stepNode = durations[1]
-    const stepMs = stepNode === undefined ? undefined : this.#duration(stepNode)
+    const step = stepNode === undefined ? undefined : this.#duration(stepNode)
+    const stepMs = step?.ms
     if (stepMs !== undefined && stepMs <= 0) {
       throw this.#error(stepNode ?? node, 'step duration must be greater than 0')
     }
     const range = { start: node.from, end: node.to }
-    return { kind: 'subquery', expr, rangeMs, stepMs, offsetMs: 0, at: undefined, range }
+    return {
+      kind: 'subquery',
+      expr,
+      rangeMs,
+      stepMs,
+      offsetMs: 0,
+      at: undefined,
+      range,
+      ...(rangeExpr === undefined ? {} : { rangeExpr }),
+      ...(step?.expr === undefined ? {} : { stepExpr: step.expr }),
+    }
   }
 
   #offset(node: SyntaxNode): Expr {
     const inner = this.#onlyExpr(node)
     const durationNode = node.getChild('OffsetDurationExpr')
     if (durationNode === null) throw this.#error(node, 'missing offset duration')
-    const offsetMs = this.#duration(durationNode)
+    const { ms: offsetMs, expr: offsetExpr } = this.#duration(durationNode)
     const range = { start: node.from, end: node.to }
 
     return this.#modify(inner, node, 'offset', (target) => {
-      if (target.offsetMs !== 0)
+      if (target.offsetMs !== 0 || target.offsetExpr !== undefined)
         throw this.#error(durationNode, 'offset may not be set multiple times')
-      return { ...target, offsetMs, range: { start: target.range.start, end: range.end } }
+      const shifted = { ...target, offsetMs, range: { start: target.range.start, end: range.end } }
+      return offsetExpr === undefined ? shifted : { ...shifted, offsetExpr }
     })
   }
 
@@ -268,7 +284,14 @@ export class AstBuilder {
     inner: Expr,
     node: SyntaxNode,
     what: string,
-    apply: <T extends { offsetMs: number; at: AtModifier | undefined; range: SourceRange }>(
+    apply: <
+      T extends {
+        offsetMs: number
+        offsetExpr?: DurationExpression
+        at: AtModifier | undefined
+        range: SourceRange
+      },
+    >(
       target: T,
     ) => T,
   ): Expr {
@@ -434,9 +457,15 @@ export class AstBuilder {
     return out
   }
 
-  #duration(node: SyntaxNode): number {
+  /**
+   * A duration in milliseconds; when it depends on the query (`step()`, `range()`), also its
+   * tree, and `ms` is then a positive placeholder until the engine resolves it.
+   */
+  #duration(node: SyntaxNode): { ms: number; expr?: DurationExpression } {
     try {
-      return evaluateDuration(node, this.#query)
+      const expr = buildDuration(node, this.#query)
+      const ms = durationMs(expr)
+      return ms === undefined ? { ms: 1, expr } : { ms }
     } catch (error) {
       if (error instanceof DurationError) throw this.#error(error.node, error.message)
       throw error

@@ -1,13 +1,14 @@
 /**
- * Evaluates the constant duration arithmetic allowed inside brackets and after `offset`
- * (`[5m]`, `[1h+30m]`, `offset -(2*5m)`), producing milliseconds.
+ * Durations inside brackets and after `offset`: literals (`5m`, `300`), arithmetic
+ * (`[1h+30m]`), and the query-dependent `step()`, `range()`, `min_of()` and `max_of()`.
  */
 import type { SyntaxNode } from '@lezer/common'
 
+import type { DurationExpression } from './ast.js'
 import { parseDurationMs } from './duration.js'
 import { parseNumber } from './literals.js'
 
-/** Thrown for a duration the parser cannot reduce to a constant; carries the node. */
+/** Thrown for a malformed duration; carries the node. */
 export class DurationError extends Error {
   constructor(
     readonly node: SyntaxNode,
@@ -17,60 +18,107 @@ export class DurationError extends Error {
   }
 }
 
-const ARITHMETIC = new Set(['Add', 'Sub', 'Mul', 'Div', 'Mod', 'Pow'])
+const ARITHMETIC: Readonly<Record<string, '+' | '-' | '*' | '/' | '%' | '^'>> = {
+  Add: '+',
+  Sub: '-',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Pow: '^',
+}
 
-/** Milliseconds of a `DurationExpr` or `OffsetDurationExpr` node. */
-export function evaluateDuration(node: SyntaxNode, query: string): number {
+/** The tree of a `DurationExpr` or `OffsetDurationExpr` node. */
+export function buildDuration(node: SyntaxNode, query: string): DurationExpression {
   const children = childrenOf(node)
   const first = children[0]
   if (first === undefined) throw new DurationError(node, 'missing duration')
 
-  if (first.name === 'NumberDurationLiteralInDurationContext') {
-    const text = query.slice(first.from, first.to)
-    const durationMs = parseDurationMs(text)
-    if (durationMs !== undefined) return durationMs
-    const seconds = parseNumber(text)
-    if (seconds === undefined) throw new DurationError(first, `bad duration "${text}"`)
-    return Math.round(seconds * 1000)
-  }
-
-  if (first.name === 'UnaryOp') {
-    const operand = children[1]
-    if (operand === undefined) throw new DurationError(node, 'missing duration')
-    const value = evaluateDuration(operand, query)
-    return query.slice(first.from, first.to) === '-' ? -value : value
+  switch (first.name) {
+    case 'NumberDurationLiteralInDurationContext': {
+      const text = query.slice(first.from, first.to)
+      const durationMs = parseDurationMs(text)
+      if (durationMs !== undefined) return { kind: 'duration', ms: durationMs }
+      const seconds = parseNumber(text)
+      if (seconds === undefined) throw new DurationError(first, `bad duration "${text}"`)
+      return { kind: 'duration', ms: Math.round(seconds * 1000) }
+    }
+    case 'UnaryOp': {
+      const operand = children[1]
+      if (operand === undefined) throw new DurationError(node, 'missing duration')
+      const expr = buildDuration(operand, query)
+      return query.slice(first.from, first.to) === '-' ? { kind: 'negate', expr } : expr
+    }
+    case 'DurationStep':
+      return { kind: 'step' }
+    case 'DurationRange':
+      return { kind: 'range' }
+    case 'DurationMinOf':
+    case 'DurationMaxOf': {
+      const [lhs, rhs] = children.slice(1).map((child) => buildDuration(child, query))
+      if (lhs === undefined || rhs === undefined) throw new DurationError(node, 'missing duration')
+      return { kind: first.name === 'DurationMinOf' ? 'min' : 'max', lhs, rhs }
+    }
   }
 
   const operator = children[1]
-  if (children.length === 3 && operator !== undefined && ARITHMETIC.has(operator.name)) {
-    const left = evaluateDuration(first, query) / 1000
-    const right = evaluateDuration(children[2] as SyntaxNode, query) / 1000
-    return Math.round(applyArithmetic(operator.name, left, right) * 1000)
+  const op = operator === undefined ? undefined : ARITHMETIC[operator.name]
+  if (children.length === 3 && op !== undefined) {
+    const lhs = buildDuration(first, query)
+    const rhs = buildDuration(children[2] as SyntaxNode, query)
+    return { kind: 'arithmetic', op, lhs, rhs }
   }
-
-  if (children.length === 1 && first.name === 'DurationExpr') {
-    return evaluateDuration(first, query)
-  }
-
-  // TODO(#7): step(), range(), min_of() and max_of() need the query's step and range at
-  // evaluation time; they sit behind Prometheus's experimental duration-expression flag.
-  throw new DurationError(
-    node,
-    `unsupported duration expression "${query.slice(node.from, node.to)}"`,
-  )
+  if (children.length === 1 && first.name === 'DurationExpr') return buildDuration(first, query)
+  throw new DurationError(node, `unexpected duration "${query.slice(node.from, node.to)}"`)
 }
 
-function applyArithmetic(operator: string, left: number, right: number): number {
-  switch (operator) {
-    case 'Add':
+/** The query's step and range, which `step()` and `range()` stand for. */
+export interface DurationContext {
+  readonly stepMs: number
+  readonly rangeMs: number
+}
+
+/**
+ * Milliseconds of a duration tree; without a context, undefined when it needs one. Arithmetic
+ * works in seconds, as Prometheus defines it.
+ */
+export function durationMs(
+  expr: DurationExpression,
+  context?: DurationContext,
+): number | undefined {
+  switch (expr.kind) {
+    case 'duration':
+      return expr.ms
+    case 'step':
+      return context?.stepMs
+    case 'range':
+      return context?.rangeMs
+    case 'negate': {
+      const value = durationMs(expr.expr, context)
+      return value === undefined ? undefined : -value
+    }
+    default: {
+      const lhs = durationMs(expr.lhs, context)
+      const rhs = durationMs(expr.rhs, context)
+      if (lhs === undefined || rhs === undefined) return undefined
+      if (expr.kind === 'min') return Math.min(lhs, rhs)
+      if (expr.kind === 'max') return Math.max(lhs, rhs)
+      if (expr.kind !== 'arithmetic') return undefined
+      return Math.round(applyArithmetic(expr.op, lhs / 1000, rhs / 1000) * 1000)
+    }
+  }
+}
+
+function applyArithmetic(op: string, left: number, right: number): number {
+  switch (op) {
+    case '+':
       return left + right
-    case 'Sub':
+    case '-':
       return left - right
-    case 'Mul':
+    case '*':
       return left * right
-    case 'Div':
+    case '/':
       return left / right
-    case 'Mod':
+    case '%':
       return left % right
     default:
       return left ** right

@@ -49,6 +49,7 @@ const EXPERIMENTAL = new Set([
   'mad_over_time', 'first_over_time', 'ts_of_max_over_time', 'ts_of_min_over_time',
   'ts_of_last_over_time', 'ts_of_first_over_time', 'sort_by_label', 'sort_by_label_desc',
   'info', 'double_exponential_smoothing', 'histogram_quantiles', 'start', 'end', 'range', 'step',
+  'min_of', 'max_of',
 ]) // prettier-ignore
 
 const special: Record<string, FunctionSignature> = {
@@ -89,6 +90,8 @@ const special: Record<string, FunctionSignature> = {
   end: { argTypes: [], variadic: 0, returnType: 'scalar' },
   range: { argTypes: [], variadic: 0, returnType: 'scalar' },
   step: { argTypes: [], variadic: 0, returnType: 'scalar' },
+  min_of: { argTypes: ['scalar', 'scalar'], variadic: 0, returnType: 'scalar' },
+  max_of: { argTypes: ['scalar', 'scalar'], variadic: 0, returnType: 'scalar' },
   info: { argTypes: ['vector', 'vector'], variadic: 1, returnType: 'vector' },
 }
 for (const [name, signature] of Object.entries(special)) table.set(name, signature)

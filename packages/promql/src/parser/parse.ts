@@ -17,7 +17,7 @@ import { PromqlSyntaxError } from './syntax-error.js'
  * const ast = parseExpr('sum by (job) (rate(http_requests_total[5m]))')
  */
 export function parseExpr(query: string): Expr {
-  const tree = parser.parse(blankTrailingPoints(query))
+  const tree = parser.parse(maskScalarMinMax(blankTrailingPoints(query)))
   const top = tree.topNode
 
   const errorNode = findError(top)
@@ -50,6 +50,70 @@ function blankTrailingPoints(query: string): string {
     if (char === '"' || char === "'" || char === '`') quote = char
     if (char === '.' && endsDecimalRun(query, index) && !/[0-9eE]/.test(query[index + 1] ?? '')) {
       out += ' '
+      continue
+    }
+    out += char
+  }
+  return out
+}
+
+/**
+ * The grammar knows `min_of()`/`max_of()` only inside durations, while PromQL also has them
+ * as scalar functions. Outside brackets and offsets they are parsed under the name of another
+ * function of the same length; the builder reads the real name from the original text.
+ */
+function maskScalarMinMax(text: string): string {
+  if (!/\b(min|max)_of\b/.test(text)) return text
+  let out = ''
+  let quote = ''
+  let brackets = 0
+  let parens = 0
+  // After `offset`, the duration runs through signs and one primary: a literal or a
+  // parenthesised or called group, during which min_of/max_of are duration functions.
+  let offsetPending = false
+  let protectedDepth = -1
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index] ?? ''
+    if (quote !== '') {
+      if (char === '\\' && quote !== '`') {
+        out += char + (text[index + 1] ?? '')
+        index++
+      } else {
+        if (char === quote) quote = ''
+        out += char
+      }
+      continue
+    }
+
+    const atWordStart = index === 0 || !/[\w:]/.test(text[index - 1] ?? '')
+    if (atWordStart && /^offset\b/.test(text.slice(index))) {
+      offsetPending = true
+      out += 'offset'
+      index += 5
+      continue
+    }
+    if (offsetPending && protectedDepth < 0) {
+      if (char === '(') protectedDepth = parens
+      else if (/[0-9.]/.test(char)) offsetPending = false
+    }
+
+    if (char === '"' || char === "'" || char === '`') quote = char
+    if (char === '[') brackets++
+    if (char === ']') brackets--
+    if (char === '(') parens++
+    if (char === ')') {
+      parens--
+      if (parens === protectedDepth) {
+        protectedDepth = -1
+        offsetPending = false
+      }
+    }
+
+    const call = /^(min|max)_of\s*\(/.exec(text.slice(index))
+    const masked = call !== null && atWordStart && brackets === 0 && !offsetPending
+    if (masked) {
+      out += 'vector'
+      index += 5
       continue
     }
     out += char

@@ -35,7 +35,6 @@ const EXPERIMENTAL_SYNTAX: readonly [RegExp, string][] = [
   [/\b(anchored|smoothed)\b/, 'anchored/smoothed range modifiers'],
   [/\bfill(_left|_right)?\s*\(/, 'fill modifiers'],
   [/\bhistogram_quantiles\s*\(/, 'histogram_quantiles() function'],
-  [/\b(step|range)\s*\(\s*\)|\b(min_of|max_of)\s*\(/, 'duration expressions'],
   [/\bstart_timestamp\s*\(|@st\b/, 'start timestamps'],
 ]
 
