@@ -10,12 +10,12 @@
 import { STALE_HIGH, STALE_LOW, joinFloat } from './float-bits.js'
 
 /**
- * Arrays shared by all series of one query, sized beforehand for every sample the chunks
- * could yield; `length` is the next free slot. `stale` is created at the first marker.
+ * Arrays shared by all series of one query, sized from an estimate and grown when it falls
+ * short; `length` is the next free slot. `stale` is created at the first marker.
  */
 export interface SampleSink {
-  readonly timestampsMs: Float64Array
-  readonly values: Float64Array
+  timestampsMs: Float64Array
+  values: Float64Array
   stale: Uint8Array | undefined
   length: number
 }
@@ -112,11 +112,28 @@ export function decodeChunkRange(
 
 function push(sink: SampleSink, timestampMs: number, value: number, stale: boolean): void {
   const index = sink.length++
+  if (index >= sink.values.length) grow(sink)
   sink.timestampsMs[index] = timestampMs
   sink.values[index] = value
   if (stale) {
     sink.stale ??= new Uint8Array(sink.values.length)
     sink.stale[index] = 1
+  }
+}
+
+/** Doubles the sink's arrays; views taken of the old ones stay valid. */
+function grow(sink: SampleSink): void {
+  const capacity = Math.max(64, sink.values.length * 2)
+  const timestampsMs = new Float64Array(capacity)
+  timestampsMs.set(sink.timestampsMs)
+  const values = new Float64Array(capacity)
+  values.set(sink.values)
+  sink.timestampsMs = timestampsMs
+  sink.values = values
+  if (sink.stale !== undefined) {
+    const stale = new Uint8Array(capacity)
+    stale.set(sink.stale)
+    sink.stale = stale
   }
 }
 

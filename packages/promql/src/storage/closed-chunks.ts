@@ -114,6 +114,11 @@ export class ClosedChunks {
     return this.#meta[(this.#first + index) * FIELDS + COUNT]!
   }
 
+  /** Max time of the live chunk at `index` (0 is the oldest). */
+  maxTimeAt(index: number): number {
+    return this.#meta[(this.#first + index) * FIELDS + MAX_TIME]!
+  }
+
   /** Min time of the live chunk at `index` (0 is the oldest). */
   minTimeAt(index: number): number {
     return this.#meta[(this.#first + index) * FIELDS + MIN_TIME]!

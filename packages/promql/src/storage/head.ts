@@ -127,13 +127,13 @@ export class Head implements Querier {
 
   /**
    * The matching series' samples in [startMs, endMs]. All series share two typed arrays sized
-   * for the query (plus a staleness array if a marker is met), each getting a view of them:
-   * one allocation per query instead of growing arrays per series.
+   * from an estimate for the query (plus a staleness array if a marker is met), each series
+   * getting views of them: a few allocations per query instead of growing arrays per series.
    */
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesData[] {
     const matching = this.#matching(matchers, startMs, endMs)
     let capacity = 0
-    for (const series of matching) capacity += series.countInRange(startMs, endMs)
+    for (const series of matching) capacity += series.estimateInRange(startMs, endMs)
 
     const sink: SampleSink = {
       timestampsMs: new Float64Array(capacity),

@@ -82,20 +82,22 @@ export class MemSeries {
     return bytes.length
   }
 
-  /** An upper bound of the samples in [startMs, endMs]: those of the overlapping chunks. */
-  countInRange(startMs: number, endMs: number): number {
+  /** About how many samples lie in [startMs, endMs], assuming evenly spaced samples. */
+  estimateInRange(startMs: number, endMs: number): number {
     const closed = this.closed
-    let count = 0
+    let estimate = 0
     for (let i = closed.firstEndingAtOrAfter(startMs); i < closed.count; i++) {
-      if (closed.minTimeAt(i) > endMs) return count
-      count += closed.countAt(i)
+      const minTimeMs = closed.minTimeAt(i)
+      if (minTimeMs > endMs) return estimate
+      estimate += estimateChunk(minTimeMs, closed.maxTimeAt(i), closed.countAt(i), startMs, endMs)
     }
 
     const head = this.head
     if (head !== undefined && head.lastTimestampMs >= startMs && head.firstTimestampMs <= endMs) {
-      count += head.count
+      const { firstTimestampMs, lastTimestampMs, count } = head
+      estimate += estimateChunk(firstTimestampMs, lastTimestampMs, count, startMs, endMs)
     }
-    return count
+    return estimate
   }
 
   /** Appends the samples in [startMs, endMs] to the sink, oldest first. */
@@ -120,4 +122,19 @@ export class MemSeries {
     const maxTimeMs = this.head !== undefined ? this.head.lastTimestampMs : this.closed.maxTimeMs
     return this.minTimeMs <= endMs && maxTimeMs >= startMs
   }
+}
+
+/** The share of a chunk's samples inside the range, by time, plus one for rounding. */
+function estimateChunk(
+  minTimeMs: number,
+  maxTimeMs: number,
+  count: number,
+  startMs: number,
+  endMs: number,
+): number {
+  const span = maxTimeMs - minTimeMs
+  if (span <= 0) return count
+
+  const overlap = Math.min(endMs, maxTimeMs) - Math.max(startMs, minTimeMs)
+  return Math.min(count, Math.ceil((overlap / span) * count) + 1)
 }
