@@ -5,6 +5,7 @@
 
 export { Appender, emptyAppendCounts } from './appender.js'
 export type { AppendCounts } from './appender.js'
+export { DataDirLockedError } from './data-dir-lock.js'
 export { DEFAULT_CHUNK_POLICY, Head } from './head.js'
 export type { AppendStatus } from './head.js'
 export { MetricStore, openMetricStore } from './metric-store.js'

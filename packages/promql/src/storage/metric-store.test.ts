@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 import type { LabelMatcher } from '../model/series.js'
 import type { MetricStoreEvent, MetricStoreOptions } from './metric-store.js'
+import { DataDirLockedError } from './data-dir-lock.js'
 import { openMetricStore } from './metric-store.js'
 
 const HOUR_MS = 60 * 60 * 1000
@@ -105,6 +106,18 @@ describe('metric store persistence', () => {
     })
     expect(statSync(segment).size).toBe(goodLength)
     second.close()
+  })
+
+  it('refuses a data directory another running process holds, and takes over a stale lock', () => {
+    writeFileSync(join(dataDir, 'LOCK'), `${process.ppid}\n`)
+    expect(() => open()).toThrow(DataDirLockedError)
+    expect(() => open()).toThrow(`metric data directory ${dataDir} is in use by process`)
+
+    writeFileSync(join(dataDir, 'LOCK'), '999999999\n')
+    const store = open()
+    expect(readFileSync(join(dataDir, 'LOCK'), 'utf8')).toBe(`${process.pid}\n`)
+    store.close()
+    expect(readdirSync(dataDir)).not.toContain('LOCK')
   })
 
   it('keeps the series ref across restarts', () => {

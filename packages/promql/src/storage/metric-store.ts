@@ -7,7 +7,7 @@
  * in a file to a new one and deletes the log segments it covers.
  */
 
-import { rmSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 import type { LabelMatcher, Labels, Querier, SeriesData } from '../model/series.js'
@@ -15,6 +15,7 @@ import type { AppendCounts } from './appender.js'
 import { Appender, emptyAppendCounts } from './appender.js'
 import type { ChunkFileInfo } from './chunk-file.js'
 import { ChunkFileBuilder, listChunkFiles, readChunkFile } from './chunk-file.js'
+import { lockDataDir } from './data-dir-lock.js'
 import { Head } from './head.js'
 import type { MemSeries } from './mem-series.js'
 import type { WalReplayReport } from './wal-replay.js'
@@ -100,8 +101,6 @@ export function openMetricStore(options: MetricStoreOptions = {}): MetricStore {
 // TODO(#7): chunk files only make the store durable; every retained sample is also held in
 // memory (bounded by maxMemoryBytes). Reading older chunks from the files on demand would let
 // retention outgrow memory.
-// TODO(#7): nothing stops two processes from opening the same data directory; a lock file
-// would turn that mistake into a clear start-up error.
 // TODO(#7): chunk files are never merged, so a long retention means many small files to read
 // at start-up; merging them during compaction would keep the count low.
 export class MetricStore implements Querier {
@@ -118,8 +117,12 @@ export class MetricStore implements Querier {
   readonly #timers: NodeJS.Timeout[] = []
   #lastFlushMs = Date.now()
   #closed = false
+  #unlock: (() => void) | undefined
 
-  /** Prefer {@link openMetricStore}. Opening replays any persisted data synchronously. */
+  /**
+   * Prefer {@link openMetricStore}. Opening replays any persisted data synchronously, and
+   * throws {@link DataDirLockedError} when another running process holds the directory.
+   */
   constructor(options: MetricStoreOptions) {
     this.#options = options
     this.#retentionMs = options.retentionMs ?? 15 * DAY_MS
@@ -137,13 +140,21 @@ export class MetricStore implements Querier {
     })
 
     if (options.dataDir !== undefined) {
+      mkdirSync(options.dataDir, { recursive: true })
+      const unlock = lockDataDir(options.dataDir)
       this.#chunksDir = join(options.dataDir, 'chunks')
       const walDir = join(options.dataDir, 'wal')
-      this.#load(this.#chunksDir, walDir)
-      this.wal = new WriteAheadLog(walDir, {
-        flushBytes: options.walFlushBytes ?? 4 * 1024 * 1024,
-        segmentBytes: options.walSegmentBytes ?? 64 * 1024 * 1024,
-      })
+      try {
+        this.#load(this.#chunksDir, walDir)
+        this.wal = new WriteAheadLog(walDir, {
+          flushBytes: options.walFlushBytes ?? 4 * 1024 * 1024,
+          segmentBytes: options.walSegmentBytes ?? 64 * 1024 * 1024,
+        })
+      } catch (error) {
+        unlock()
+        throw error
+      }
+      this.#unlock = unlock
     }
 
     this.applyRetention()
@@ -273,6 +284,7 @@ export class MetricStore implements Querier {
       this.compact()
       this.wal.close()
     }
+    this.#unlock?.()
   }
 
   #load(chunksDir: string, walDir: string): void {
