@@ -95,7 +95,8 @@ export class AstBuilder {
       }
       case 'AnchoredExpr':
       case 'SmoothedExpr':
-        // TODO(#7): the anchored and smoothed range modifiers are experimental in Prometheus.
+        // TODO(#7): the anchored and smoothed range modifiers (a Prometheus experimental flag)
+        // change how rate() and friends treat window edges; the engine does not model them yet.
         throw this.#error(
           node,
           `${node.name === 'AnchoredExpr' ? 'anchored' : 'smoothed'} modifier is not supported`,
@@ -389,7 +390,8 @@ export class AstBuilder {
       throw this.#error(node, 'malformed binary expression')
     }
     if (node.getChild('FillModifier') !== null) {
-      // TODO(#7): fill(), fill_left() and fill_right() are behind an experimental flag.
+      // TODO(#7): fill(), fill_left() and fill_right() (a Prometheus experimental flag) supply
+      // values for unmatched series; vector matching does not implement them yet.
       throw this.#error(node.getChild('FillModifier') ?? node, 'fill modifiers are not supported')
     }
 
