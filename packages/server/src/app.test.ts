@@ -7,14 +7,17 @@ afterEach(() => harness?.dispose())
 
 it('drains an in-flight request on stop and refuses new connections', async () => {
   harness = await createTestApp('sqlite')
+  let entered: () => void = () => undefined
+  const handlerEntered = new Promise<void>((resolve) => (entered = resolve))
   harness.app.server.get('/slow', async () => {
+    entered()
     await new Promise((resolve) => setTimeout(resolve, 300))
     return { done: true }
   })
   const url = await harness.app.start()
 
   const inFlight = fetch(`${url}/slow`)
-  await new Promise((resolve) => setTimeout(resolve, 50))
+  await handlerEntered
   const stopped = harness.app.stop()
 
   const response = await inFlight

@@ -18,11 +18,16 @@ import type { Logger } from './platform/logger.js'
 import { createLogger } from './platform/logger.js'
 import type { PlatformDeps, RampartModule } from './platform/module.js'
 import type { MasterKey } from './platform/master-key.js'
-import { keyFingerprint, loadMasterKey, verifyMasterKey } from './platform/master-key.js'
+import {
+  keyFingerprint,
+  loadMasterKey,
+  readMasterKeyCheck,
+  verifyMasterKey,
+} from './platform/master-key.js'
 import { registerMetricsRoute, SelfMetrics } from './platform/self-metrics.js'
 import type { Store } from './store/database.js'
 import { openStore } from './store/database.js'
-import { migrateToLatest, pendingMigrations } from './store/migrate.js'
+import { migrateToLatest, unappliedMigrationCount } from './store/migrate.js'
 import { version } from './version.js'
 
 export interface AppOptions {
@@ -75,8 +80,8 @@ function databaseChecks(store: Store): ReadinessCheck[] {
     {
       name: 'migrations',
       check: async () => {
-        const pending = await pendingMigrations(store)
-        if (pending.length > 0) throw new Error(`pending migrations: ${pending.join(', ')}`)
+        const missing = await unappliedMigrationCount(store)
+        if (missing > 0) throw new Error(`${missing} migrations are not applied`)
       },
     },
   ]
@@ -104,14 +109,19 @@ export async function createApp(options: AppOptions): Promise<App> {
   let masterKey: MasterKey
   let startup: StartupFacts
   try {
-    const applied = await migrateToLatest(store)
-    for (const migration of applied) logger.info({ migration: migration.name }, 'migration applied')
-
+    // The key is checked before migrating, so a wrong key changes nothing in the database,
+    // and no key is generated for a database that already has one.
+    const boundCheck = await readMasterKeyCheck(store.db)
     masterKey = loadMasterKey({
       dataDir: config.data_dir,
       configured: config.master_key,
       file: config.master_key_file,
+      boundFingerprint: boundCheck?.slice(0, 12),
     })
+    if (boundCheck !== undefined) await verifyMasterKey(store.db, masterKey.key)
+
+    const applied = await migrateToLatest(store)
+    for (const migration of applied) logger.info({ migration: migration.name }, 'migration applied')
     const binding = await verifyMasterKey(store.db, masterKey.key)
     logger.info(
       { source: masterKey.source, fingerprint: keyFingerprint(masterKey.key), binding },

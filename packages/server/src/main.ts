@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
+import type { App } from './app.js'
 import { createApp } from './app.js'
 import { registerAuditCommands } from './audit/cli/commands.js'
 import type { ConfigOverrides } from './config/load.js'
@@ -20,7 +21,7 @@ interface StartFlags extends CommonFlags {
 }
 
 function parsePort(value: string): number {
-  const port = Number(value)
+  const port = value.trim() === '' ? NaN : Number(value)
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InvalidArgumentError('must be an integer from 0 to 65535')
   }
@@ -36,23 +37,34 @@ async function start(flags: StartFlags): Promise<void> {
   const logger = createLogger({ level: config.log.level })
   logger.info({ file: file ?? null, dataDir: config.data_dir }, 'configuration loaded')
 
-  const app = await createApp({ config, logger })
-  let signalled = false
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (signalled) return
-    signalled = true
+  // Signals are handled from the start: one that arrives while the app is still being built
+  // stops it as soon as it exists.
+  const running: { app?: App } = {}
+  let signal: NodeJS.Signals | undefined
+  const exit = (code: number): void => logger.flush(() => process.exit(code))
+  const shutdown = (received: NodeJS.Signals): void => {
+    if (signal !== undefined) return
+    signal = received
     logger.info({ signal }, 'shutting down')
-    app.stop().then(
-      () => logger.flush(() => process.exit(0)),
+    if (running.app === undefined) return
+    running.app.stop().then(
+      () => exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed')
-        logger.flush(() => process.exit(1))
+        exit(1)
       },
     )
   }
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
 
+  const app = await createApp({ config, logger })
+  running.app = app
+  if (signal !== undefined) {
+    await app.stop()
+    exit(0)
+    return
+  }
   await app.start()
 }
 
@@ -95,6 +107,15 @@ export function buildCli(): Command {
   return program
 }
 
+function describeFailure(error: unknown): string {
+  const messages: string[] = []
+  for (let current = error; current !== undefined && messages.length < 5;) {
+    messages.push(current instanceof Error ? current.message : 'unknown error')
+    current = current instanceof Error ? current.cause : undefined
+  }
+  return messages.join(': ')
+}
+
 /** Runs the CLI; configuration mistakes print one clear line and exit 2. */
 export async function runCli(argv: readonly string[]): Promise<void> {
   try {
@@ -105,7 +126,10 @@ export async function runCli(argv: readonly string[]): Promise<void> {
       process.exitCode = 2
       return
     }
-    console.error('rampart: failed:', error)
+    // Start-up failures (port in use, database unreachable, unwritable data directory) get
+    // one line with the chain of causes; the stack only with RAMPART_DEBUG=1.
+    console.error(`rampart: cannot continue: ${describeFailure(error)}`)
+    if (process.env.RAMPART_DEBUG === '1') console.error(error)
     process.exitCode = 1
   }
 }

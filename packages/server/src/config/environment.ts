@@ -52,11 +52,17 @@ function resolvePath(name: string, schema: z.ZodType): { path: string[]; leaf: z
   return null
 }
 
-function parseValue(raw: string, leaf: z.ZodType): unknown {
+function parseValue(name: string, raw: string, leaf: z.ZodType): unknown {
   const type = definitionOf(leaf).type
   if (type === 'number') return raw.trim() === '' ? raw : Number(raw)
   if (type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw
-  if (type === 'object' || type === 'array' || type === 'record') return parseYaml(raw) as unknown
+  if (type === 'object' || type === 'array' || type === 'record') {
+    try {
+      return parseYaml(raw) as unknown
+    } catch (error) {
+      throw new ConfigurationError(`${name} is not valid YAML`, { cause: error })
+    }
+  }
   return raw
 }
 
@@ -87,7 +93,7 @@ export function applyEnvironment(
     if (resolved === null) {
       throw new ConfigurationError(`${name} is not a configuration setting`)
     }
-    setPath(values, resolved.path, parseValue(raw, resolved.leaf))
+    setPath(values, resolved.path, parseValue(name, raw, resolved.leaf))
   }
 
   const databaseUrl = environment.DATABASE_URL

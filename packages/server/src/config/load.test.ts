@@ -108,6 +108,12 @@ describe('loadConfig', () => {
       message: /rampart\.yaml at line \d+:\d+/,
     },
     {
+      name: 'a scalar where a section belongs',
+      files: { 'rampart.yaml': 'server: abc\n' },
+      environment: {},
+      message: /server: must be a mapping/,
+    },
+    {
       name: 'a list where settings belong',
       files: { 'rampart.yaml': '- a\n- b\n' },
       environment: {},

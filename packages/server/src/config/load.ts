@@ -96,7 +96,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   applyEnvironment(values, environment, configSchema)
 
   const overrides = options.overrides ?? {}
-  const server = (values.server ?? {}) as Record<string, unknown>
+  const section = values.server ?? {}
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) {
+    throw new ConfigurationError('invalid configuration: server: must be a mapping of settings')
+  }
+  const server = section as Record<string, unknown>
   if (overrides.host !== undefined) server.host = overrides.host
   if (overrides.port !== undefined) server.port = overrides.port
   values.server = server

@@ -81,7 +81,7 @@ export function createMetricsModule(deps: PlatformDeps): MetricsModule {
     },
     stop: async () => {
       await scrapes?.stop()
-      await store?.close()
+      store?.close()
     },
   }
 }

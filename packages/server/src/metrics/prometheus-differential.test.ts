@@ -272,7 +272,7 @@ describe.skipIf(missing)('differential against a real Prometheus', () => {
       headers: { authorization: `Bearer ${token}` },
     })
     const theirs = await fetch(`${prometheusUrl}/api/v1${path}`)
-    return [ours.json() as ApiAnswer, (await theirs.json()) as ApiAnswer]
+    return [ours.json<ApiAnswer>(), (await theirs.json()) as ApiAnswer]
   }
 
   const evaluationTimes = [endMs, endMs - 7 * 60_000 - 7_500]

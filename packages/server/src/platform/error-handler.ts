@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorCode, FieldError } from './errors.js'
 import { RampartError } from './errors.js'
@@ -44,7 +45,11 @@ function toRampartError(error: FastifyError): RampartError {
   }
 
   const mapped = error.code === undefined ? undefined : fastifyCodes[error.code]
-  if (mapped !== undefined) return new RampartError(mapped, error.message, { cause: error })
+  if (mapped !== undefined) {
+    // Fastify's bad-URL message repeats the whole URL, query string (and any token) included.
+    const detail = error.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid' : error.message
+    return new RampartError(mapped, detail, { cause: error })
+  }
 
   // A SyntaxError that is not Fastify's JSON one still means the client sent something
   // unparseable (for example through a custom content-type parser).
@@ -69,8 +74,12 @@ export function handleError(
   reply: FastifyReply,
 ): FastifyReply {
   const rampartError = toRampartError(error)
-  const fault = rampartError.status >= 500 ? 'error' : 'info'
-  request.log[fault]({ err: rampartError, code: rampartError.code }, 'request failed')
+  // Server faults carry the cause and stack; client mistakes only the code and detail.
+  if (rampartError.status >= 500) {
+    request.log.error({ err: rampartError, code: rampartError.code }, 'request failed')
+  } else {
+    request.log.info({ code: rampartError.code, detail: rampartError.message }, 'request failed')
+  }
 
   const problem = buildProblem(rampartError.code, rampartError.message, {
     instance: request.url.split('?', 1)[0],
@@ -87,4 +96,30 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): Fa
     requestId: request.id,
   })
   return reply.status(404).type(problemContentType).send(problem)
+}
+
+/**
+ * Answers what Node's HTTP parser refuses before Fastify sees a request (an unknown method,
+ * oversized headers, a malformed request line) with problem+json, then closes the socket.
+ */
+export function writeClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy()
+    return
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW'
+  const status = tooLarge ? 431 : 400
+  const problem = {
+    type: 'urn:rampart:problem:bad_request',
+    title: tooLarge ? 'Request header fields too large' : 'Bad request',
+    status,
+    detail: tooLarge ? 'the request headers are too large' : 'the request is malformed',
+    code: 'bad_request',
+  }
+  const body = JSON.stringify(problem)
+  socket.end(
+    `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+      `content-type: ${problemContentType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+      `connection: close\r\n\r\n${body}`,
+  )
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 
 /** A dependency the process needs to serve traffic, checked on every `/readyz`. */
 export interface ReadinessCheck {
@@ -14,14 +14,28 @@ export interface CheckResult {
   readonly error?: string
 }
 
-async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<CheckResult> {
+/**
+ * What a failed check says to callers of the unauthenticated `/readyz`: a timeout or a
+ * generic failure, never the driver's message (it names hosts and ports). The log has it.
+ */
+function publicReason(error: unknown): string {
+  return error instanceof CheckTimeout ? error.message : 'failed'
+}
+
+class CheckTimeout extends Error {}
+
+async function runCheck(
+  check: ReadinessCheck,
+  timeoutMs: number,
+  logger: FastifyBaseLogger,
+): Promise<CheckResult> {
   const started = performance.now()
   const controller = new AbortController()
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort()
-      reject(new Error(`timed out after ${timeoutMs} ms`))
+      reject(new CheckTimeout(`timed out after ${timeoutMs} ms`))
     }, timeoutMs)
   })
 
@@ -29,8 +43,9 @@ async function runCheck(check: ReadinessCheck, timeoutMs: number): Promise<Check
     await Promise.race([check.check(controller.signal), timeout])
     return { name: check.name, status: 'pass', durationMs: elapsedMs(started) }
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error)
-    return { name: check.name, status: 'fail', durationMs: elapsedMs(started), error: message }
+    logger.warn({ err: error, check: check.name }, 'readiness check failed')
+    const durationMs = elapsedMs(started)
+    return { name: check.name, status: 'fail', durationMs, error: publicReason(error) }
   } finally {
     clearTimeout(timer)
   }
@@ -90,8 +105,10 @@ export function registerHealthRoutes(
         response: { 200: readinessSchema, 503: readinessSchema },
       },
     },
-    async (_request, reply) => {
-      const results = await Promise.all(checks.map((check) => runCheck(check, checkTimeoutMs)))
+    async (request, reply) => {
+      const results = await Promise.all(
+        checks.map((check) => runCheck(check, checkTimeoutMs, request.log)),
+      )
       const ready = results.every((result) => result.status === 'pass')
       void reply.status(ready ? 200 : 503).header('cache-control', 'no-store')
       return { status: ready ? 'ready' : 'not_ready', checks: results }

@@ -79,6 +79,23 @@ describe('problem+json for bad input', () => {
       code: 'malformed_json',
     },
     {
+      name: 'text/plain body',
+      request: {
+        method: 'POST',
+        url: '/test/items',
+        headers: { 'content-type': 'text/plain' },
+        payload: 'x',
+      },
+      status: 415,
+      code: 'unsupported_media_type',
+    },
+    {
+      name: 'undecodable URL',
+      request: { method: 'GET', url: '/%zz?token=tok-in-bad-url' },
+      status: 400,
+      code: 'bad_request',
+    },
+    {
       name: 'domain error',
       request: { method: 'GET', url: '/test/conflict' },
       status: 409,
@@ -95,6 +112,7 @@ describe('problem+json for bad input', () => {
     expect(typeof body.title).toBe('string')
     expect(typeof body.detail).toBe('string')
     expect(JSON.stringify(body)).not.toMatch(/at .*\.(ts|js):\d+/)
+    expect(JSON.stringify(body)).not.toContain('tok-in-bad-url')
   })
 
   it('names every offending field of a validation error', async () => {

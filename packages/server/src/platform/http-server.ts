@@ -2,7 +2,8 @@ import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import Fastify, { LogController } from 'fastify'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import { handleError, handleNotFound } from './error-handler.js'
+import { handleError, handleNotFound, writeClientError } from './error-handler.js'
+import { RampartError } from './errors.js'
 import type { Logger } from './logger.js'
 import { requestIdFor, traceContextFor } from './request-context.js'
 import type { SelfMetrics } from './self-metrics.js'
@@ -43,13 +44,28 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit: options.bodyLimitBytes,
     trustProxy: options.trustProxy,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests on kept-alive connections while draining get a problem+json 503 below.
+    return503OnClosing: false,
+    frameworkErrors: (error, request, reply) => {
+      handleError(error, request, reply)
+    },
+    clientErrorHandler: writeClientError,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
   })
 
+  let closing = false
+  server.addHook('preClose', (done) => {
+    closing = true
+    done()
+  })
   server.decorateRequest('traceId', '')
   server.addHook('onRequest', (request, reply, done) => {
     options.metrics.requestStarted()
+    if (closing) {
+      void reply.header('connection', 'close')
+      done(new RampartError('service_unavailable', 'the server is shutting down'))
+      return
+    }
     request.traceId = traceContextFor(request.headers.traceparent).traceId
     void reply.header('x-request-id', request.id)
     done()
@@ -73,6 +89,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
   server.setErrorHandler(handleError)
   server.setNotFoundHandler(handleNotFound)
+  // The API takes JSON; a text/plain body must be refused, not parsed as a string.
+  server.removeContentTypeParser('text/plain')
 
   await server.register(helmet, {
     contentSecurityPolicy: {
@@ -86,6 +104,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
         title: 'Rampart API',
         version: options.version,
         description: 'Security and monitoring platform. Errors are RFC 9457 problem+json.',
+      },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } },
       },
     },
   })

@@ -38,6 +38,12 @@ describe('loadMasterKey', () => {
     expect(() => loadMasterKey({ dataDir: dataDir(), configured })).toThrow(/must be 32 bytes/)
   })
 
+  it('refuses to generate a key for a database that already has one', () => {
+    expect(() => loadMasterKey({ dataDir: dataDir(), boundFingerprint: 'abc123def456' })).toThrow(
+      /master\.key is missing, but the database was initialised with a master key \(fingerprint abc123def456\)/,
+    )
+  })
+
   it('refuses a key file other users can read', () => {
     const directory = dataDir()
     const path = join(directory, 'master.key')

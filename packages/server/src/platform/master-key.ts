@@ -45,6 +45,8 @@ export interface LoadMasterKeyOptions {
   readonly dataDir: string
   readonly configured?: string | undefined
   readonly file?: string | undefined
+  /** Set when the database is already bound to a key: then none may be generated. */
+  readonly boundFingerprint?: string | undefined
 }
 
 /**
@@ -70,6 +72,12 @@ export function loadMasterKey(options: LoadMasterKeyOptions): MasterKey {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
   }
 
+  if (options.boundFingerprint !== undefined) {
+    throw new ConfigurationError(
+      `${path} is missing, but the database was initialised with a master key (fingerprint ` +
+        `${options.boundFingerprint}); restore the key file from backup or set RAMPART_MASTER_KEY`,
+    )
+  }
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const key = randomBytes(keyBytes)
   // 'wx' fails if another process created the file in between: never overwrite a key.
@@ -84,6 +92,24 @@ function checkValue(key: Buffer): string {
 /** A short, non-secret name for a key, safe to print when telling keys apart. */
 export function keyFingerprint(key: Buffer): string {
   return checkValue(key).slice(0, 12)
+}
+
+/**
+ * The key check value the database was bound with, or undefined for a new database (no row,
+ * or no tables yet).
+ */
+export async function readMasterKeyCheck(db: Kysely<Database>): Promise<string | undefined> {
+  try {
+    const row = await db
+      .selectFrom('meta')
+      .select('value')
+      .where('key', '=', checkKey)
+      .executeTakeFirst()
+    return row?.value
+  } catch (error) {
+    if (/no such table|does not exist/.test(String(error))) return undefined
+    throw error
+  }
 }
 
 /**

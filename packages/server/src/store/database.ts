@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, sql, SqliteDialect } from 'kysely'
@@ -34,7 +34,15 @@ const numericOid = 1700
 function openSqlite(options: StoreOptions): Store {
   // The database holds hashed secrets and sealed keys: keep the directory private.
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
-  const connection = new SqliteDatabase(join(options.dataDir, 'rampart.db'))
+  const path = join(options.dataDir, 'rampart.db')
+  let connection: SqliteDatabase.Database
+  try {
+    connection = new SqliteDatabase(path)
+  } catch (error) {
+    throw new Error(`cannot open the database ${path}`, { cause: error })
+  }
+  // An existing data directory may be more open than 0700; the file itself stays private.
+  chmodSync(path, 0o600)
   connection.pragma('journal_mode = WAL')
   // NORMAL keeps every committed transaction through a process crash (kill -9); only a power
   // loss may lose the last commits before a WAL checkpoint.

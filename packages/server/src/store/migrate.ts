@@ -36,3 +36,16 @@ export async function pendingMigrations(store: Store): Promise<string[]> {
   const all = await migratorFor(store).getMigrations()
   return all.filter((migration) => migration.executedAt === undefined).map((item) => item.name)
 }
+
+/**
+ * How many of this build's migrations the database lacks, by one cheap count: readiness
+ * asks this on every probe, and Kysely's full listing inspects every table.
+ */
+export async function unappliedMigrationCount(store: Store): Promise<number> {
+  const row = await store.db
+    .withoutPlugins()
+    .selectFrom('schema_migrations' as never)
+    .select((select) => select.fn.countAll<number>().as('applied'))
+    .executeTakeFirstOrThrow()
+  return Object.keys(migrations).length - Number(row.applied)
+}

@@ -59,7 +59,7 @@ export function decodeWriteRequest(body: Uint8Array): WriteSeries[] {
     decoded = writeRequestType.toObject(message, {
       longs: Number,
       defaults: true,
-    }) as DecodedRequest
+    })
   } catch (error) {
     throw new Error('body is not a protobuf WriteRequest', { cause: error })
   }
