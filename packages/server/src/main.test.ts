@@ -13,10 +13,14 @@ interface Running {
 }
 
 function runRampart(args: string[], environment: Record<string, string> = {}): Running {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', mainPath, ...args], {
-    env: { ...process.env, ...environment, RAMPART_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', mainPath, ...args],
+    {
+      env: { ...process.env, ...environment, RAMPART_LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
   let stdout = ''
   let stderr = ''
   let announce: (url: string) => void = () => undefined
