@@ -12,6 +12,7 @@ import {
   formatAllLabels,
   keyOfExcluded,
   keyOfIncluded,
+  omitLabels,
   pickLabels,
 } from './labels.js'
 import { mergeSeries } from './merge.js'
@@ -155,16 +156,48 @@ export function vectorBinary(
   const oneBySignature = indexOneSide(one, signature, count, swapped ? 'left' : 'right')
   const matchedAt = new Map<string, Uint8Array>()
   const outputs = new Map<string, StepSeries>()
+  // fill(): the values standing in for a missing partner on the "one" and "many" sides. As
+  // in Prometheus, fill_right names the "one" side even under group_right.
+  const fillOne = matching.fill?.rhs
+  const fillMany = matching.fill?.lhs
+  const manyPresence = new Map<string, Uint8Array>()
+
+  const emit = (
+    outputKey: string,
+    labelsOf: () => Labels,
+    seriesDropName: boolean,
+    step: number,
+    manyValue: number,
+    oneValue: number,
+  ): void => {
+    const [left, right] = swapped ? [oneValue, manyValue] : [manyValue, oneValue]
+    const { value, keep } = applyOperator(node.op, left, right, node.returnBool)
+    if (!keep) return
+    let output = outputs.get(outputKey)
+    if (output === undefined) {
+      output = emptyStepSeries(labelsOf(), count, seriesDropName || dropName)
+      outputs.set(outputKey, output)
+    }
+    output.values[step] = value
+    output.present[step] = 1
+  }
 
   for (const [manyIndex, manySeries] of many.series.entries()) {
     const key = signature(manySeries)
     const partner = oneBySignature.get(key)
-    if (partner === undefined) continue
+    if (fillMany !== undefined) markPresence(manyPresence, key, manySeries, count)
+    if (partner === undefined && fillOne === undefined) continue
 
     for (let step = 0; step < count; step++) {
       if (manySeries.present[step] !== 1) continue
-      const oneIndex = partner.at(step)
-      if (oneIndex < 0) continue
+      const manyValue = manySeries.values[step] ?? 0
+      const oneIndex = partner?.at(step) ?? -1
+      if (oneIndex < 0) {
+        if (fillOne === undefined) continue
+        const labels = (): Labels => resultLabels(manySeries, NO_SERIES, matching)
+        emit(`${manyIndex}:fill`, labels, manySeries.dropName, step, manyValue, fillOne)
+        continue
+      }
       const oneSeries = one.series[oneIndex] as StepSeries
 
       if (matching.cardinality === 'one-to-one') {
@@ -183,21 +216,25 @@ export function vectorBinary(
         used[step] = 1
       }
 
-      const manyValue = manySeries.values[step] ?? 0
       const oneValue = oneSeries.values[step] ?? 0
-      const [left, right] = swapped ? [oneValue, manyValue] : [manyValue, oneValue]
-      const { value, keep } = applyOperator(node.op, left, right, node.returnBool)
-      if (!keep) continue
+      const labels = (): Labels => resultLabels(manySeries, oneSeries, matching)
+      emit(`${manyIndex}:${oneIndex}`, labels, manySeries.dropName, step, manyValue, oneValue)
+    }
+  }
 
-      const outputKey = `${manyIndex}:${oneIndex}`
-      let output = outputs.get(outputKey)
-      if (output === undefined) {
-        const labels = resultLabels(manySeries, oneSeries, matching)
-        output = emptyStepSeries(labels, count, manySeries.dropName || dropName)
-        outputs.set(outputKey, output)
+  // With a fill for the "many" side, a "one" series without any partner yields one result
+  // labelled by its match group.
+  if (fillMany !== undefined) {
+    for (const [oneIndex, oneSeries] of one.series.entries()) {
+      const key = signature(oneSeries)
+      const present = manyPresence.get(key)
+      const partner = oneBySignature.get(key)
+      for (let step = 0; step < count; step++) {
+        if (partner?.at(step) !== oneIndex || present?.[step] === 1) continue
+        const labels = (): Labels => matchGroupOf(oneSeries, matching)
+        const oneValue = oneSeries.values[step] ?? 0
+        emit(`fill:${oneIndex}`, labels, false, step, fillMany, oneValue)
       }
-      output.values[step] = value
-      output.present[step] = 1
     }
   }
 
@@ -279,6 +316,29 @@ function matchGroupLabels(a: StepSeries, b: StepSeries): Labels {
     a.labels,
     shared.filter((name) => name !== METRIC_NAME),
   )
+}
+
+const NO_SERIES: StepSeries = emptyStepSeries({}, 0)
+
+function markPresence(
+  presence: Map<string, Uint8Array>,
+  key: string,
+  series: StepSeries,
+  count: number,
+): void {
+  let steps = presence.get(key)
+  if (steps === undefined) {
+    steps = new Uint8Array(count)
+    presence.set(key, steps)
+  }
+  for (let step = 0; step < count; step++)
+    steps[step] = (steps[step] ?? 0) | (series.present[step] ?? 0)
+}
+
+/** The labels a match group is known by: the `on` labels, or all but the ignored ones. */
+function matchGroupOf(series: StepSeries, matching: VectorMatching): Labels {
+  if (matching.on) return pickLabels(series.labels, matching.labels)
+  return omitLabels(series.labels, new Set([...matching.labels, METRIC_NAME]))
 }
 
 function resultLabels(many: StepSeries, one: StepSeries, matching: VectorMatching): Labels {

@@ -130,6 +130,22 @@ describe('operators', () => {
     )
   })
 
+  it('fills a missing partner with fill(), fill_left() and fill_right()', () => {
+    load({ __name__: 'left', k: 'a' }, 60_000, [1])
+    load({ __name__: 'left', k: 'b' }, 60_000, [2])
+    load({ __name__: 'right', k: 'a' }, 60_000, [10])
+    load({ __name__: 'right', k: 'c' }, 60_000, [30])
+    expect(lines(instant('left + fill(0) right', 0))).toEqual([
+      '{"k":"a"} 11',
+      '{"k":"b"} 2',
+      '{"k":"c"} 30',
+    ])
+    expect(lines(instant('left + fill_right(100) right', 0))).toEqual([
+      '{"k":"a"} 11',
+      '{"k":"b"} 102',
+    ])
+  })
+
   it('matches set operators on all labels but the name', () => {
     expect(lines(instant('req unless on (code) req{code="500"}', 0))).toEqual([
       '{"__name__":"req","job":"a","code":"200"} 10',

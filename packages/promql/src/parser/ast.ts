@@ -151,6 +151,11 @@ export interface VectorMatching {
   readonly labels: readonly string[]
   /** The labels listed in `group_left(...)` or `group_right(...)`. */
   readonly include: readonly string[]
+  /**
+   * `fill(v)`, `fill_left(v)`, `fill_right(v)`: the value that stands in for a missing
+   * partner on that side, so unmatched series still produce a result.
+   */
+  readonly fill?: { readonly lhs?: number; readonly rhs?: number }
 }
 
 /** `lhs op [bool] [on|ignoring (...)] [group_left|group_right (...)] rhs`. */

@@ -389,16 +389,13 @@ export class AstBuilder {
     if (lhsNode === undefined || rhsNode === undefined || opName === undefined) {
       throw this.#error(node, 'malformed binary expression')
     }
-    if (node.getChild('FillModifier') !== null) {
-      // TODO(#7): fill(), fill_left() and fill_right() (a Prometheus experimental flag) supply
-      // values for unmatched series; vector matching does not implement them yet.
-      throw this.#error(node.getChild('FillModifier') ?? node, 'fill modifiers are not supported')
-    }
-
     const op = BINARY_OPS[opName] as BinaryOp
     const range = { start: node.from, end: node.to }
     const returnBool = node.getChild('BoolModifier') !== null
-    const matching = this.#matching(node.getChild('MatchingModifierClause'), op)
+    const plainMatching = this.#matching(node.getChild('MatchingModifierClause'), op)
+    const fill = this.#fill(node.getChild('FillModifier'))
+    const matching =
+      fill === undefined || plainMatching === undefined ? plainMatching : { ...plainMatching, fill }
     const rhs = this.#expr(rhsNode)
 
     // The grammar reads `-2 ^ 2` as a signed literal raised to a power; PromQL binds `^`
@@ -448,6 +445,21 @@ export class AstBuilder {
       }
     }
     return { cardinality, on, labels, include }
+  }
+
+  #fill(node: SyntaxNode | null): VectorMatching['fill'] {
+    if (node === null) return undefined
+    const value = (clause: SyntaxNode | null): number | undefined => {
+      const literal = clause?.getChild('NumberDurationLiteral') ?? null
+      return literal === null ? undefined : this.#number(literal)
+    }
+    const both = value(node.getChild('FillClause'))
+    const lhs = value(node.getChild('FillLeftClause')) ?? both
+    const rhs = value(node.getChild('FillRightClause')) ?? both
+    return {
+      ...(lhs === undefined ? {} : { lhs }),
+      ...(rhs === undefined ? {} : { rhs }),
+    }
   }
 
   #labelList(node: SyntaxNode | null): string[] {

@@ -125,7 +125,10 @@ export function checkTypes(query: string, expr: Expr): void {
           expr.matching.labels.length > 0 ||
           expr.matching.include.length > 0 ||
           (expr.matching.cardinality !== 'one-to-one' && !isSetOp(expr.op)))
-      if ((lhs === 'scalar' || rhs === 'scalar') && explicitMatching) {
+      if (isSetOp(expr.op) && expr.matching?.fill !== undefined) {
+        fail(expr, `fill modifiers are not allowed for set operator "${expr.op}"`)
+      }
+      if ((lhs === 'scalar' || rhs === 'scalar') && (explicitMatching || expr.matching?.fill)) {
         fail(expr, 'vector matching only allowed between instant vectors')
       }
       return

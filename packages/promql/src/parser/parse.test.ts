@@ -87,6 +87,9 @@ describe('parseExpr', () => {
     expect(shape(parseExpr('a * on (x) group_left (y) b'))).toMatchObject({
       matching: { cardinality: 'many-to-one', on: true, labels: ['x'], include: ['y'] },
     })
+    expect(shape(parseExpr('a + fill_left(1) fill_right(2) b'))).toMatchObject({
+      matching: { fill: { lhs: 1, rhs: 2 } },
+    })
     expect(shape(parseExpr('a > bool ignoring (x) b'))).toMatchObject({
       returnBool: true,
       matching: { cardinality: 'one-to-one', on: false, labels: ['x'] },
@@ -112,6 +115,7 @@ describe('parseExpr', () => {
     ['x{a=~"("}', 1, 6, 'invalid regular expression "("'],
     ['x and 1', 1, 1, 'set operator "and" not allowed in binary scalar expression'],
     ['a + bool b', 1, 1, 'bool modifier can only be used on comparison operators'],
+    ['a and fill(0) b', 1, 1, 'fill modifiers are not allowed for set operator "and"'],
     ['"\\q"', 1, 1, "unknown escape sequence U+0071 'q'"],
     ['sum(\n  rate(x[5m]) +\n)', 3, 1, 'unexpected ")"'],
     ['', 1, 1, 'no expression found in input'],

@@ -33,7 +33,6 @@ export interface EvalOutcome {
 /** Query text that uses experimental syntax this engine does not implement. */
 const EXPERIMENTAL_SYNTAX: readonly [RegExp, string][] = [
   [/\b(anchored|smoothed)\b/, 'anchored/smoothed range modifiers'],
-  [/\bfill(_left|_right)?\s*\(/, 'fill modifiers'],
   [/\bhistogram_quantiles\s*\(/, 'histogram_quantiles() function'],
   [/\bstart_timestamp\s*\(|@st\b/, 'start timestamps'],
 ]
