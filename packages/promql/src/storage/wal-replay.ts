@@ -15,6 +15,8 @@ export interface WalReplayReport {
   readonly series: number
   /** Samples stored again; samples the chunk files already held are skipped, not counted. */
   readonly samples: number
+  /** Samples whose series record was missing, so they could not be placed. */
+  readonly orphanSamples: number
   /** Where and why replay stopped early, when the log's tail was damaged. */
   readonly corruption?: {
     readonly segment: number
@@ -31,17 +33,20 @@ export interface WalReplayReport {
 export function replayWal(dir: string, head: Head, refs: Map<number, MemSeries>): WalReplayReport {
   const segments = listSegments(dir)
   let series = 0
-  let samples = 0
+  const counts = { samples: 0, orphanSamples: 0 }
   for (const [position, segment] of segments.entries()) {
     const path = segmentPath(dir, segment)
     const reader = new RecordReader(readFileSync(path))
     let problem: string | undefined
     try {
       for (const record of reader.records()) {
-        if (record.type === RecordType.series) series += replaySeries(record.payload, head, refs)
-        else if (record.type === RecordType.samples)
-          samples += replaySamples(record.payload, head, refs)
-        else throw new RangeError(`unknown record type ${record.type}`)
+        if (record.type === RecordType.series) {
+          series += replaySeries(record.payload, head, refs)
+        } else if (record.type === RecordType.samples) {
+          replaySamples(record.payload, head, refs, counts)
+        } else {
+          throw new RangeError(`unknown record type ${record.type}`)
+        }
       }
       problem = reader.problem
     } catch (error) {
@@ -56,13 +61,13 @@ export function replayWal(dir: string, head: Head, refs: Map<number, MemSeries>)
       return {
         segments: position + 1,
         series,
-        samples,
+        ...counts,
         corruption: { segment, offset: reader.goodLength, reason: problem },
       }
     }
   }
 
-  return { segments: segments.length, series, samples }
+  return { segments: segments.length, series, ...counts }
 }
 
 function replaySeries(payload: Uint8Array, head: Head, refs: Map<number, MemSeries>): number {
@@ -76,10 +81,14 @@ function replaySeries(payload: Uint8Array, head: Head, refs: Map<number, MemSeri
   return count
 }
 
-function replaySamples(payload: Uint8Array, head: Head, refs: Map<number, MemSeries>): number {
+function replaySamples(
+  payload: Uint8Array,
+  head: Head,
+  refs: Map<number, MemSeries>,
+  counts: { samples: number; orphanSamples: number },
+): void {
   const reader = new PayloadReader(payload)
   let timestampMs = 0
-  let count = 0
   while (!reader.done) {
     const ref = reader.readUvarint()
     timestampMs += reader.readVarint()
@@ -87,8 +96,7 @@ function replaySamples(payload: Uint8Array, head: Head, refs: Map<number, MemSer
     const value = stale ? NaN : reader.readFloat64()
 
     const series = refs.get(ref)
-    if (series === undefined) continue
-    if (head.append(series.ref, timestampMs, value, stale) === 'ok') count++
+    if (series === undefined) counts.orphanSamples++
+    else if (head.append(series.ref, timestampMs, value, stale) === 'ok') counts.samples++
   }
-  return count
 }
