@@ -50,11 +50,17 @@ export function omitLabels(labels: Labels, names: ReadonlySet<string>): Labels {
   return out
 }
 
-/** A copy of `labels` without the metric name. */
+/**
+ * A copy of `labels` without the metric name, and without the `__type__` and `__unit__`
+ * labels that describe it (Prometheus's type-and-unit metadata labels go with the name).
+ */
 export function dropMetricName(labels: Labels): Labels {
-  if (labels[METRIC_NAME] === undefined) return labels
+  const { __type__: type, __unit__: unit } = labels
+  if (labels[METRIC_NAME] === undefined && type === undefined && unit === undefined) return labels
   const out: Record<string, string> = { ...labels }
   delete out[METRIC_NAME]
+  delete out.__type__
+  delete out.__unit__
   return out
 }
 
