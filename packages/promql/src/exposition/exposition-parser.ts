@@ -188,7 +188,7 @@ export class ExpositionParser {
     index: number,
     scrape: number,
   ): void {
-    const entry = this.#lookupSeries(text, start, end, line, format)
+    const entry = this.#lookupSeries(text, start, end, line, format, this.#series[index])
     const seriesEnd = start + entry.text.length
     const openMetrics = format === 'openmetrics'
 
@@ -236,8 +236,9 @@ export class ExpositionParser {
     end: number,
     line: number,
     format: ExpositionFormat,
+    previous: CachedSeries | undefined,
   ): CachedSeries {
-    const cached = this.#lookupCachedSeries(text, start, end)
+    const cached = this.#lookupCachedSeries(text, start, end, previous)
     if (cached !== undefined) return cached
 
     const seriesEnd = findSeriesEnd(text, start, end, format)
@@ -266,17 +267,27 @@ export class ExpositionParser {
   }
 
   /**
-   * The fast path for series seen before: take the text up to the first space as the key.
+   * The fast path for series seen before: take the text up to the first space as the key
+   * (`previous` is the series at the same position in the last scrape).
    * Only complete, validated series texts are ever cached, and such a text never ends inside
    * a quoted value, so a hit is always right; a miss (spaces inside label values, blanks
    * before the brace, a new series) falls back to the exact scan.
    */
-  #lookupCachedSeries(text: string, start: number, end: number): CachedSeries | undefined {
+  #lookupCachedSeries(
+    text: string,
+    start: number,
+    end: number,
+    previous: CachedSeries | undefined,
+  ): CachedSeries | undefined {
     const space = text.indexOf(' ', start)
     if (space === -1 || space >= end) return undefined
 
     if (!isCompleteSeriesText(text, space)) return undefined
-    return this.#cache.get(text.slice(start, space))
+    const key = text.slice(start, space)
+    // Targets write their series in the same order every scrape: the series at this position
+    // last time usually matches, and comparing with it is cheaper than hashing for the map.
+    if (previous !== undefined && previous.text === key) return previous
+    return this.#cache.get(key)
   }
 
   #grow(): void {

@@ -70,8 +70,12 @@ export class Appender {
 
   #append(ref: number, timestampMs: number, value: number, stale: boolean): AppendStatus {
     const status = this.#target.head.append(ref, timestampMs, value, stale)
-    this.#counts[status]++
-    if (status === 'ok') this.#target.wal?.logSample(ref, timestampMs, value, stale)
+    if (status === 'ok') {
+      this.#counts.ok++
+      this.#target.wal?.logSample(ref, timestampMs, value, stale)
+    } else {
+      this.#counts[status]++
+    }
     return status
   }
 }

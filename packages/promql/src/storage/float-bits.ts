@@ -6,7 +6,12 @@
  * travels as a number here: it is written and recognised as raw words only.
  */
 
-const scratch = new DataView(new ArrayBuffer(8))
+/** One float64 and its two words over the same memory, in this machine's byte order. */
+const floats = new Float64Array(1)
+const words = new Uint32Array(floats.buffer)
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+const HIGH_INDEX = LITTLE_ENDIAN ? 1 : 0
+const LOW_INDEX = LITTLE_ENDIAN ? 0 : 1
 
 /** High and low words of Prometheus's staleness marker NaN (0x7ff0000000000002). */
 export const STALE_HIGH = 0x7ff00000
@@ -18,34 +23,27 @@ export const CANONICAL_NAN_HIGH = 0x7ff80000
 /** Writes `value` into the scratch words; read them back with {@link highWord}/{@link lowWord}. */
 export function splitFloat(value: number): void {
   if (value !== value) {
-    scratch.setUint32(0, CANONICAL_NAN_HIGH)
-    scratch.setUint32(4, 0)
+    words[HIGH_INDEX] = CANONICAL_NAN_HIGH
+    words[LOW_INDEX] = 0
     return
   }
 
-  scratch.setFloat64(0, value)
+  floats[0] = value
 }
 
 export function highWord(): number {
-  return scratch.getUint32(0)
+  return words[HIGH_INDEX]!
 }
 
 export function lowWord(): number {
-  return scratch.getUint32(4)
+  return words[LOW_INDEX]!
 }
-
-const joinFloats = new Float64Array(1)
-const joinWords = new Uint32Array(joinFloats.buffer)
-/** Word order of a float64 in memory on this machine. */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
-const HIGH_INDEX = LITTLE_ENDIAN ? 1 : 0
-const LOW_INDEX = LITTLE_ENDIAN ? 0 : 1
 
 /** The float whose words are `high` and `low` (unsigned). */
 export function joinFloat(high: number, low: number): number {
-  joinWords[HIGH_INDEX] = high
-  joinWords[LOW_INDEX] = low
-  return joinFloats[0]!
+  words[HIGH_INDEX] = high
+  words[LOW_INDEX] = low
+  return floats[0]!
 }
 
 /** Count of leading zero bits in the 64-bit word pair. */
