@@ -21,6 +21,7 @@ export const RecordType = {
 export type RecordType = (typeof RecordType)[keyof typeof RecordType]
 
 const TWO_POW_7 = 128
+const TWO_POW_31 = 2 ** 31
 const encoder = new TextEncoder()
 
 export class RecordBuffer {
@@ -92,14 +93,19 @@ export class RecordBuffer {
     this.#ensure(8)
     const bytes = this.#bytes
     let remaining = value
-    while (remaining >= TWO_POW_7) {
+    // Above 2^31 bit operators would overflow: divide until it fits.
+    while (remaining >= TWO_POW_31) {
       bytes[this.#length++] = (remaining % TWO_POW_7) | 0x80
       remaining = Math.floor(remaining / TWO_POW_7)
+    }
+    while (remaining >= TWO_POW_7) {
+      bytes[this.#length++] = (remaining & 0x7f) | 0x80
+      remaining >>>= 7
     }
     bytes[this.#length++] = remaining
   }
 
-  /** A signed safe integer, zig-zag encoded so small magnitudes stay short. */
+  /** A signed integer of magnitude below 2^52, zig-zag encoded so small ones stay short. */
   writeVarint(value: number): void {
     this.writeUvarint(value >= 0 ? value * 2 : -value * 2 - 1)
   }
