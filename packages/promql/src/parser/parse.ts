@@ -17,7 +17,9 @@ import { PromqlSyntaxError } from './syntax-error.js'
  * const ast = parseExpr('sum by (job) (rate(http_requests_total[5m]))')
  */
 export function parseExpr(query: string): Expr {
-  const tree = parser.parse(maskScalarMinMax(blankTrailingPoints(query)))
+  const tree = parser.parse(
+    lowercaseDurationFunctions(maskScalarMinMax(blankTrailingPoints(query))),
+  )
   const top = tree.topNode
 
   const errorNode = findError(top)
@@ -55,6 +57,16 @@ function blankTrailingPoints(query: string): string {
     out += char
   }
   return out
+}
+
+/**
+ * PromQL reads `step()` and `range()` in any case (`STEP()`), the grammar only in lower case.
+ * Both spellings have the same length, so offsets stay in place.
+ */
+function lowercaseDurationFunctions(text: string): string {
+  return text.replace(/\b(step|range)(\s*\(\s*\))/gi, (_whole, name: string, call: string) => {
+    return name.toLowerCase() + call
+  })
 }
 
 /**

@@ -4,13 +4,13 @@ import { findTestdata } from '../test-support/testdata.js'
 import { runCorpus } from './corpus.js'
 
 /**
- * The measured floor of the pass ratio over the supported commands of the non-excluded
- * files. Raise it when the engine improves; a drop means a regression.
+ * The measured floor of the pass ratio over the supported commands of every file but
+ * native_histograms.test. Raise it when the engine improves; a drop means a regression.
  */
 const PASS_RATIO_FLOOR = 1
 
 /** The same for the strict figure, which also counts commands reading histogram series. */
-const STRICT_RATIO_FLOOR = 0.823
+const STRICT_RATIO_FLOOR = 0.843
 
 const directory = findTestdata('promql')
 

@@ -7,17 +7,9 @@ import { join } from 'node:path'
 import type { EvalOutcome } from './run-script.js'
 import { runScript } from './run-script.js'
 
-/**
- * Files left out of the aggregate: native histograms, and files whose subject is syntax
- * behind a Prometheus experimental flag. They still run and are reported.
- */
+/** Files left out of the aggregate (they still run and are reported): native histograms. */
 export const EXCLUDED_FILES: Readonly<Record<string, string>> = {
   'native_histograms.test': 'native histograms',
-  'extended_vectors.test': 'experimental: anchored/smoothed range selectors',
-  'fill-modifier.test': 'experimental: fill modifiers',
-  'type_and_unit.test': 'experimental: type and unit labels',
-  'duration_expression.test': 'experimental: duration expressions',
-  'start_timestamps.test': 'experimental: start timestamps',
 }
 
 export interface FileSummary {

@@ -10,7 +10,7 @@ import { METRIC_NAME } from '../model/series.js'
 import { compareValue } from './compare.js'
 import type { EvalCommand, Expectation, LoadCommand } from './script.js'
 import { parseScript } from './script.js'
-import { HistogramSeries } from './histogram-series.js'
+import { TrackedSeries } from './tracked-series.js'
 
 /**
  * `unsupported` commands need what this engine does not have: native histograms (their
@@ -39,23 +39,26 @@ const EXPERIMENTAL_SYNTAX: readonly [RegExp, string][] = [
 
 export function runScript(text: string): EvalOutcome[] {
   const querier = new MemoryQuerier()
-  const histograms = new HistogramSeries()
+  const histograms = new TrackedSeries()
+  const startTimestamps = new TrackedSeries()
   const outcomes: EvalOutcome[] = []
 
   for (const command of parseScript(text)) {
     if (command.kind === 'clear') {
       querier.clear()
       histograms.clear()
+      startTimestamps.clear()
     } else if (command.kind === 'load') {
       load(querier, command, histograms)
+      for (const labels of command.startTimestampSeries) startTimestamps.add(labels)
     } else {
-      outcomes.push(runEval(querier, command, histograms))
+      outcomes.push(runEval(querier, command, histograms, startTimestamps))
     }
   }
   return outcomes
 }
 
-function load(querier: MemoryQuerier, command: LoadCommand, histograms: HistogramSeries): void {
+function load(querier: MemoryQuerier, command: LoadCommand, histograms: TrackedSeries): void {
   for (const series of command.series) {
     const name = series.labels[METRIC_NAME] ?? ''
     if (command.withNativeHistograms && name.endsWith('_bucket')) {
@@ -84,10 +87,13 @@ function unsupportedReason(command: EvalCommand): string | undefined {
 function runEval(
   querier: MemoryQuerier,
   command: EvalCommand,
-  histograms: HistogramSeries,
+  histograms: TrackedSeries,
+  startTimestamps: TrackedSeries,
 ): EvalOutcome {
   const base = { line: command.line, query: command.query }
-  const unsupported = unsupportedReason(command)
+  const unsupported = startTimestamps.selectedBy(command.query)
+    ? 'start timestamps'
+    : unsupportedReason(command)
   if (unsupported !== undefined) return { ...base, status: 'unsupported', reason: unsupported }
 
   // Commands reading series that hold native histogram samples still run, so the strict

@@ -15,6 +15,11 @@ export interface LoadCommand {
   /** `load_with_nhcb`: classic histograms are also loaded as native ones. */
   readonly withNativeHistograms: boolean
   readonly series: readonly SeriesLine[]
+  /**
+   * Series given start timestamps by `@st` lines (an experimental Prometheus feature the
+   * engine does not model); a standalone `@st` line gives them to every series of the load.
+   */
+  readonly startTimestampSeries: readonly Labels[]
 }
 
 export interface ClearCommand {
@@ -98,16 +103,24 @@ export function parseScript(text: string): Command[] {
     const load = /^load(?:_(with_nhcb))?\s+(.+?)$/.exec(line)
     if (load !== null) {
       const intervalMs = parseTime(load[2] ?? '')
-      const series = block.map((entry) => {
-        const { metric, rest } = splitSeries(entry)
-        return { labels: parseMetric(metric), values: parseSequence(rest) }
-      })
+      const startTimestampLines = block.filter(isStartTimestampLine)
+      const series = block
+        .filter((entry) => !isStartTimestampLine(entry))
+        .map((entry) => {
+          const { metric, rest } = splitSeries(entry)
+          return { labels: parseMetric(metric), values: parseSequence(rest) }
+        })
+      const everySeries = startTimestampLines.some((entry) => entry.startsWith('@st'))
+      const startTimestampSeries = everySeries
+        ? series.map((item) => item.labels)
+        : startTimestampLines.map((entry) => parseMetric(entry.split(/\s/)[0]?.slice(0, -3) ?? ''))
       commands.push({
         kind: 'load',
         line: lineNumber,
         intervalMs,
         withNativeHistograms: load[1] !== undefined,
         series,
+        startTimestampSeries,
       })
       continue
     }
@@ -119,6 +132,11 @@ export function parseScript(text: string): Command[] {
     throw new Error(`line ${lineNumber}: unknown command "${line}"`)
   }
   return commands
+}
+
+/** `metric{...}@st <offsets>` or a standalone `@st <offsets>`. */
+function isStartTimestampLine(entry: string): boolean {
+  return /^\S*@st(\s|$)/.test(entry)
 }
 
 /** A test-script time: a duration (`50m`, `10s53ms`) or seconds (`3000`, `1.5`). */

@@ -1,6 +1,7 @@
 /**
- * The label sets of series that hold native histogram samples in a test script, so that the
- * runner can tell which evaluations depend on them.
+ * Label sets of series a test script loads with something the engine does not model
+ * (native histogram samples, start timestamps), so the runner can tell which evaluations
+ * depend on them.
  */
 import { compileMatchers } from '../engine/matchers.js'
 import type { Labels, LabelMatcher } from '../model/series.js'
@@ -8,7 +9,7 @@ import { METRIC_NAME } from '../model/series.js'
 import type { Expr } from '../parser/ast.js'
 import { parseExpr } from '../parser/parse.js'
 
-export class HistogramSeries {
+export class TrackedSeries {
   readonly #series: Labels[] = []
 
   add(labels: Labels): void {
@@ -19,7 +20,7 @@ export class HistogramSeries {
     this.#series.length = 0
   }
 
-  /** Whether any selector of `query` selects a histogram series. */
+  /** Whether any selector of `query` selects a tracked series. */
   selectedBy(query: string): boolean {
     if (this.#series.length === 0) return false
 
@@ -27,7 +28,7 @@ export class HistogramSeries {
     try {
       selectors = collectSelectors(parseExpr(query))
     } catch {
-      // Unparseable queries fall back to looking for a histogram's name in the text.
+      // Unparseable queries fall back to looking for a tracked series' name in the text.
       return this.#series.some((labels) => query.includes(labels[METRIC_NAME] ?? '\0'))
     }
     return selectors.some((matchers) => {
