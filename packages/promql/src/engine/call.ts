@@ -6,6 +6,8 @@ import type { CallExpr, Expr } from '../parser/ast.js'
 import type { EvalContext } from './context.js'
 import { PromqlExecutionError } from './errors.js'
 import { histogramFraction, histogramQuantile } from './histogram-functions.js'
+import { anchoredWindow, EDGE_FUNCTIONS, smoothedWindow } from './edge-functions.js'
+import type { EdgeFunction } from './edge-functions.js'
 import { evalInfo } from './info-function.js'
 import { labelJoin, labelReplace } from './label-functions.js'
 import {
@@ -132,6 +134,7 @@ export function evalCall(
     checkFunctionArguments(node, args, context)
     if (name === 'rate' || name === 'increase') warnNonCounter(node, matrix, context)
     if (name === 'quantile_over_time') warnQuantile(node, scalarArg(0), context)
+    if (matrix.edges !== undefined) return edgeWindows(name, matrix, timeline, context)
     return range.applyWindows(matrix, timeline, window[0], window[1])
   }
 
@@ -211,6 +214,28 @@ export function evalCall(
 }
 
 /** start(), end(), range() and step(): properties of the whole query, in seconds. */
+/** A range function over an `anchored` or `smoothed` selector. */
+function edgeWindows(
+  name: string,
+  matrix: MatrixValue,
+  timeline: Timeline,
+  context: EvalContext,
+): VectorValue {
+  const edges = matrix.edges ?? 'anchored'
+  const allowed = EDGE_FUNCTIONS[edges]
+  if (!allowed.includes(name)) {
+    throw new PromqlExecutionError(
+      'bad_data',
+      `${edges} modifier can only be used with: ${allowed.join(', ')} - not with ${name}`,
+    )
+  }
+  const lookback = context.lookbackDeltaMs
+  const fn = name as EdgeFunction
+  const reduce = edges === 'anchored' ? anchoredWindow(fn, lookback) : smoothedWindow(fn, lookback)
+  const keepName = false
+  return range.applyWindows(matrix, timeline, reduce, keepName, edges === 'smoothed')
+}
+
 function queryTimeFunction(
   name: string,
   timeline: Timeline,

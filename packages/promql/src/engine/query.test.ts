@@ -238,6 +238,32 @@ describe('limits', () => {
   })
 })
 
+describe('anchored and smoothed windows', () => {
+  it('anchors a window to the last sample before it', () => {
+    load({ __name__: 'c' }, 15_000, [1, 2, 3, 4, 5])
+    // (5s, 65s] holds 15s..60s; the anchor at 0s adds the first step.
+    expect(lines(instant('increase(c[1m] anchored)', 65_000))).toEqual(['{} 4'])
+    expect(lines(instant('increase(c[1m] anchored)', 5_000))).toEqual(['{} 0'])
+  })
+
+  it('interpolates the values at the window edges', () => {
+    load({ __name__: 'c' }, 15_000, [1, 2, 3, 4, 5])
+    const value = (query: string, timeMs: number): number | undefined => {
+      const result = instant(query, timeMs)
+      return result.resultType === 'vector' ? result.samples[0]?.value : undefined
+    }
+    expect(value('increase(c[1m] smoothed)', 5_000)).toBeCloseTo(1 / 3, 12)
+    expect(value('c smoothed', 20_000)).toBeCloseTo(2 + 1 / 3, 12)
+  })
+
+  it('rejects functions that do not understand the edges', () => {
+    load({ __name__: 'c' }, 15_000, [1])
+    expect(() => instant('max_over_time(c[1m] smoothed)', 0)).toThrow(
+      'smoothed modifier can only be used with: delta, increase, rate - not with max_over_time',
+    )
+  })
+})
+
 describe('query-dependent durations', () => {
   it('resolves step() and range() per query', () => {
     load({ __name__: 'x' }, 10_000, [0, 1, 2, 3, 4, 5, 6])

@@ -33,6 +33,7 @@ export function applyWindows(
   timeline: Timeline,
   reduce: WindowFunction,
   keepName: boolean,
+  allowEmpty = false,
 ): VectorValue {
   const count = timeline.count
   const out: StepSeries[] = []
@@ -67,7 +68,7 @@ export function applyWindows(
       while (from < length && (timestampsMs[from] ?? 0) <= startMs) from++
       if (to < from) to = from
       while (to < length && (timestampsMs[to] ?? 0) <= endMs) to++
-      if (to <= from) continue
+      if (to <= from && !allowEmpty) continue
 
       window.from = from
       window.to = to

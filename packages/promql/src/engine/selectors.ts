@@ -45,7 +45,12 @@ export function evalVectorSelector(
   const times = selectorTimes(timeline, context, selector.at, selector.offsetMs)
   const { minMs, maxMs } = bounds(times)
   const lookback = context.lookbackDeltaMs
-  const found = context.querier.select(selector.matchers, minMs - lookback + 1, maxMs)
+  const smoothed = selector.edges === 'smoothed'
+  const found = context.querier.select(
+    selector.matchers,
+    minMs - lookback + 1,
+    maxMs + (smoothed ? lookback : 0),
+  )
 
   const series: StepSeries[] = []
   const ordered = isNonDecreasing(times)
@@ -68,7 +73,13 @@ export function evalVectorSelector(
       const sampleTime = timestampsMs[last] ?? 0
       if (sampleTime <= time - lookback) continue
       if (stale !== undefined && stale[last] === 1) continue
-      out.values[step] = sampleTimes ? sampleTime / 1000 : (values[last] ?? 0)
+      const next = cursor < timestampsMs.length ? (timestampsMs[cursor] ?? 0) : Infinity
+      const interpolate = smoothed && next < time + lookback && stale?.[cursor] !== 1
+      out.values[step] = sampleTimes
+        ? sampleTime / 1000
+        : interpolate
+          ? interpolateAt(time, sampleTime, values[last] ?? 0, next, values[cursor] ?? 0)
+          : (values[last] ?? 0)
       out.present[step] = 1
       any = true
     }
@@ -87,7 +98,14 @@ export function evalMatrixSelector(
   const { selector, rangeMs } = node
   const windowEndsMs = selectorTimes(timeline, context, selector.at, selector.offsetMs)
   const { minMs, maxMs } = bounds(windowEndsMs)
-  const found = context.querier.select(selector.matchers, minMs - rangeMs + 1, maxMs)
+  // Edge modifiers also read the samples just before (and, smoothed, after) each window.
+  const before = selector.edges === undefined ? 0 : context.lookbackDeltaMs
+  const after = selector.edges === 'smoothed' ? context.lookbackDeltaMs : 0
+  const found = context.querier.select(
+    selector.matchers,
+    minMs - rangeMs - before + 1,
+    maxMs + after,
+  )
 
   const series: RangeSeries[] = []
   let index = 0
@@ -97,7 +115,10 @@ export function evalMatrixSelector(
     const { timestampsMs, values } = withoutStaleMarkers(data)
     series.push({ labels: data.labels, timestampsMs, values, dropName: false })
   }
-  return { kind: 'matrix', series, windowEndsMs, rangeMs }
+  const edges = selector.edges
+  return edges === undefined
+    ? { kind: 'matrix', series, windowEndsMs, rangeMs }
+    : { kind: 'matrix', series, windowEndsMs, rangeMs, edges }
 }
 
 /** The samples of a series as typed arrays, staleness markers left out. */
@@ -127,6 +148,11 @@ function withoutStaleMarkers(data: SeriesData): {
 /** Uses a Float64Array as it is (the engine never writes to it); copies anything else. */
 function toFloat64(source: ArrayLike<number>): Float64Array {
   return source instanceof Float64Array ? source : Float64Array.from(source)
+}
+
+/** The straight line through (t0, v0) and (t1, v1), read at `time`. */
+function interpolateAt(time: number, t0: number, v0: number, t1: number, v1: number): number {
+  return v0 + ((v1 - v0) * (time - t0)) / (t1 - t0)
 }
 
 function bounds(times: Float64Array): { minMs: number; maxMs: number } {

@@ -54,6 +54,11 @@ export interface MatrixValue {
   readonly series: RangeSeries[]
   readonly windowEndsMs: Float64Array
   readonly rangeMs: number
+  /**
+   * Set for `anchored` and `smoothed` selectors, whose series also hold the samples just
+   * outside the windows (up to a lookback delta away).
+   */
+  readonly edges?: 'anchored' | 'smoothed'
 }
 
 export type EvalValue = ScalarValue | StringValue | VectorValue | MatrixValue

@@ -92,6 +92,11 @@ export interface VectorSelector {
   /** Set when the offset uses `step()` or `range()`; `offsetMs` is then resolved per query. */
   readonly offsetExpr?: DurationExpression
   readonly at: AtModifier | undefined
+  /**
+   * `anchored`: a range window also takes the last sample before it; `smoothed`: values at
+   * the window's (or instant's) edges are interpolated between neighbouring samples.
+   */
+  readonly edges?: 'anchored' | 'smoothed'
   readonly range: SourceRange
 }
 

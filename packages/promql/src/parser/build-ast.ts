@@ -95,15 +95,26 @@ export class AstBuilder {
       }
       case 'AnchoredExpr':
       case 'SmoothedExpr':
-        // TODO(#7): the anchored and smoothed range modifiers (a Prometheus experimental flag)
-        // change how rate() and friends treat window edges; the engine does not model them yet.
-        throw this.#error(
-          node,
-          `${node.name === 'AnchoredExpr' ? 'anchored' : 'smoothed'} modifier is not supported`,
-        )
+        return this.#edges(node, node.name === 'AnchoredExpr' ? 'anchored' : 'smoothed')
       default:
         throw this.#error(node, `unexpected ${node.name}`)
     }
+  }
+
+  /** `anchored` and `smoothed` apply to the selector they follow, like offset and `@`. */
+  #edges(node: SyntaxNode, edges: 'anchored' | 'smoothed'): Expr {
+    const inner = this.#onlyExpr(node)
+    const end = node.to
+    const target = inner.kind === 'matrixSelector' ? inner.selector : inner
+    if (
+      target.kind !== 'vectorSelector' ||
+      (edges === 'anchored' && inner.kind !== 'matrixSelector')
+    ) {
+      throw this.#error(node, `${edges} modifier must be preceded by a range vector selector`)
+    }
+    const selector = { ...target, edges, range: { start: target.range.start, end } }
+    if (inner.kind !== 'matrixSelector') return selector
+    return { ...inner, selector, range: { start: inner.range.start, end } }
   }
 
   #onlyExpr(node: SyntaxNode): Expr {

@@ -32,7 +32,6 @@ export interface EvalOutcome {
 
 /** Query text that uses experimental syntax this engine does not implement. */
 const EXPERIMENTAL_SYNTAX: readonly [RegExp, string][] = [
-  [/\b(anchored|smoothed)\b/, 'anchored/smoothed range modifiers'],
   [/\bhistogram_quantiles\s*\(/, 'histogram_quantiles() function'],
   [/\bstart_timestamp\s*\(|@st\b/, 'start timestamps'],
 ]
