@@ -90,6 +90,8 @@ function runEval(
   startTimestamps: TrackedSeries,
 ): EvalOutcome {
   const base = { line: command.line, query: command.query }
+  // TODO(#7): start timestamps need a start time per sample, which SeriesData does not carry
+  // yet; commands reading series loaded with `@st` lines are reported as unsupported.
   const unsupported = startTimestamps.selectedBy(command.query)
     ? 'start timestamps'
     : unsupportedReason(command)
