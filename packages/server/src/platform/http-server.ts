@@ -1,7 +1,7 @@
-import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import Fastify, { LogController } from 'fastify'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import { securityHeaders } from './security-headers.js'
 import { handleError, handleNotFound, writeClientError } from './error-handler.js'
 import { RampartError } from './errors.js'
 import type { Logger } from './logger.js'
@@ -53,6 +53,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
   })
 
+  const headers = securityHeaders()
   let closing = false
   server.addHook('preClose', (done) => {
     closing = true
@@ -67,7 +68,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       return
     }
     request.traceId = traceContextFor(request.headers.traceparent).traceId
-    void reply.header('x-request-id', request.id)
+    void reply.headers(headers).header('x-request-id', request.id)
     done()
   })
   server.addHook('onResponse', (request, reply, done) => {
@@ -92,11 +93,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   // The API takes JSON; a text/plain body must be refused, not parsed as a string.
   server.removeContentTypeParser('text/plain')
 
-  await server.register(helmet, {
-    contentSecurityPolicy: {
-      directives: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"] },
-    },
-  })
   await server.register(swagger, {
     openapi: {
       openapi: '3.1.0',

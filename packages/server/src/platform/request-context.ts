@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
-import { newId, newTraceId } from './ids.js'
+import { randomUUID } from 'node:crypto'
+import { newTraceId } from './ids.js'
 
 const requestIdPattern = /^[A-Za-z0-9._:-]{1,128}$/
 const traceparentPattern = /^00-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/
@@ -14,7 +15,8 @@ const zeroSpanId = '0'.repeat(16)
 export function requestIdFor(request: IncomingMessage): string {
   const header = request.headers['x-request-id']
   if (typeof header === 'string' && requestIdPattern.test(header)) return header
-  return newId()
+  // A random UUID: node pools its entropy, where a time-ordered id costs a random draw each.
+  return randomUUID()
 }
 
 export interface TraceContext {
