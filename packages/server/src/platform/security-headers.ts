@@ -24,7 +24,7 @@ export function securityHeaders(): Readonly<Record<string, string>> {
   })
   let finished = false
   middleware({} as IncomingMessage, response as unknown as ServerResponse, (error?: unknown) => {
-    if (error !== undefined) throw error
+    if (error !== undefined) throw new Error('helmet failed', { cause: error })
     finished = true
   })
   if (!finished) throw new Error('helmet did not finish synchronously')
