@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../test-support/test-app.js'
 import { createTestApp } from '../test-support/test-app.js'
+import type { MetricsModule } from './module.js'
 import type { WriteSeries } from './remote-write/write-request.js'
 import { encodeWriteRequest } from './remote-write/write-request.js'
 
@@ -217,6 +218,8 @@ describe.skipIf(missing)('differential against a real Prometheus', () => {
   let prometheus: ChildProcess
   let prometheusUrl: string
   let harness: TestApp
+  /** A second Rampart whose metrics backend is the real Prometheus. */
+  let proxied: TestApp
   const workDir = mkdtempSync(join(tmpdir(), 'rampart-prometheus-'))
 
   beforeAll(async () => {
@@ -245,6 +248,10 @@ describe.skipIf(missing)('differential against a real Prometheus', () => {
     }
 
     harness = await createTestApp('sqlite', { metrics: { api_token: token, scrape_self: false } })
+    proxied = await createTestApp('sqlite', {
+      metrics: { api_token: token, backend: 'prometheus', remote_url: prometheusUrl },
+    })
+    await proxied.app.start()
     const body = Buffer.from(encodeWriteRequest(generateSeries()))
     const headers = {
       'content-type': 'application/x-protobuf',
@@ -265,6 +272,7 @@ describe.skipIf(missing)('differential against a real Prometheus', () => {
   afterAll(async () => {
     prometheus?.kill('SIGTERM')
     await harness?.dispose()
+    await proxied?.dispose()
     rmSync(workDir, { recursive: true, force: true })
   })
 
@@ -294,5 +302,45 @@ describe.skipIf(missing)('differential against a real Prometheus', () => {
       `/query_range?query=${encodeURIComponent(query)}&start=${from}&end=${endMs / 1000}&step=45`,
     )
     expectSameAnswer(query, ours, theirs)
+  })
+
+  describe('with metrics.backend: prometheus', () => {
+    async function viaRampart(path: string, payload?: string) {
+      const response = await proxied.app.server.inject({
+        method: payload === undefined ? 'GET' : 'POST',
+        url: `/prometheus/api/v1${path}`,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(payload === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
+        },
+        ...(payload === undefined ? {} : { payload }),
+      })
+      return { status: response.statusCode, body: response.json<ApiAnswer>() }
+    }
+
+    it('answers from the remote server, unchanged, and does not scrape', async () => {
+      const path = `/query?query=${encodeURIComponent('sum by (job) (memory_bytes)')}&time=${endMs / 1000}`
+      const ours = await viaRampart(path)
+      const theirs = await (await fetch(`${prometheusUrl}/api/v1${path}`)).json()
+      expect(ours.status).toBe(200)
+      expect(ours.body).toEqual(theirs)
+      const metricsModule = proxied.app.modules.find(
+        (item) => item.name === 'metrics',
+      ) as MetricsModule
+      expect(metricsModule.scrapes()).toBeUndefined()
+    })
+
+    it('forwards form-encoded POST queries and the remote errors', async () => {
+      const posted = await viaRampart('/query', `query=count(memory_bytes)&time=${endMs / 1000}`)
+      expect(posted.body.data.result).toEqual([{ metric: {}, value: [endMs / 1000, '4'] }])
+      const bad = await viaRampart('/query?query=sum(')
+      expect(bad.status).toBe(400)
+      expect(bad.body).toMatchObject({ status: 'error', errorType: 'bad_data' })
+    })
+
+    it('still requires the bearer token', async () => {
+      const response = await proxied.app.server.inject({ url: '/prometheus/api/v1/query?query=up' })
+      expect(response.statusCode).toBe(401)
+    })
   })
 })
