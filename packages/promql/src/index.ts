@@ -19,6 +19,7 @@ export { METRIC_NAME } from './model/series.js'
 export type * from './parser/ast.js'
 export { parseExpr } from './parser/parse.js'
 export { PromqlSyntaxError } from './parser/syntax-error.js'
+export { compileAnchoredRegex } from './parser/regex.js'
 export type { ErrorPosition } from './parser/syntax-error.js'
 export { formatDurationMs, parseDurationMs } from './parser/duration.js'
 

@@ -65,7 +65,13 @@ async function start(flags: StartFlags): Promise<void> {
     exit(0)
     return
   }
-  await app.start()
+  try {
+    await app.start()
+  } catch (error) {
+    // A module that fails to start must not leave a half-started server answering /healthz.
+    await app.stop().catch(() => undefined)
+    throw error
+  }
 }
 
 async function migrate(flags: CommonFlags): Promise<void> {

@@ -4,6 +4,7 @@
  */
 
 import type { LabelMatcher, Labels } from '../model/series.js'
+import { compileAnchoredRegex } from '../parser/regex.js'
 
 /** A matcher ready to test values. */
 export interface CompiledMatcher {
@@ -50,7 +51,9 @@ function anchoredRegex(pattern: string): RegExp {
   if (regex !== undefined) return regex
 
   try {
-    regex = new RegExp(`^(?:${pattern})$`, 's')
+    // The same RE2-to-JavaScript translation as the parser, so `(?i)`, POSIX classes and
+    // `(?P<name>` match here exactly as they were validated there.
+    regex = compileAnchoredRegex(pattern)
   } catch (error) {
     throw new SyntaxError(`invalid regular expression ${JSON.stringify(pattern)}`, {
       cause: error,

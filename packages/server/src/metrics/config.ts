@@ -1,4 +1,4 @@
-import { parseDurationMs } from '@rampart/promql'
+import { compileAnchoredRegex, parseDurationMs } from '@rampart/promql'
 import { z } from 'zod'
 
 /** A Prometheus duration string (`15s`, `1h30m`, `15d`), read as milliseconds. */
@@ -13,7 +13,10 @@ export const duration = z.string().transform((text, context) => {
 
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'is not a valid label name')
 const labelSet = z.record(labelName, z.string())
-const target = z.string().regex(/^[^/\s]+:\d+$/, 'must be host:port')
+const target = z
+  .string()
+  .regex(/^[^/\s]+:\d{1,5}$/, 'must be host:port')
+  .refine((value) => Number(value.slice(value.lastIndexOf(':') + 1)) <= 65535, 'port out of range')
 
 const relabelConfig = z
   .object({
@@ -30,7 +33,7 @@ const relabelConfig = z
       context.addIssue({ code: 'custom', message: 'replace needs target_label' })
     }
     try {
-      new RegExp(`^(?:${value.regex})$`)
+      compileAnchoredRegex(value.regex)
     } catch {
       context.addIssue({ code: 'custom', path: ['regex'], message: 'is not a valid regex' })
     }
@@ -76,6 +79,17 @@ export const scrapeConfigSchema = z
     metric_relabel_configs: z.array(relabelConfig).default([]),
   })
   .strict()
+  .superRefine((value, context) => {
+    const interval = value.scrape_interval
+    const timeout = value.scrape_timeout
+    if (interval !== undefined && timeout !== undefined && timeout > interval) {
+      context.addIssue({
+        code: 'custom',
+        path: ['scrape_timeout'],
+        message: 'must not be greater than scrape_interval',
+      })
+    }
+  })
 
 export type ScrapeConfig = z.output<typeof scrapeConfigSchema>
 

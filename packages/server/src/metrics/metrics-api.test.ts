@@ -12,6 +12,8 @@ const auth = { authorization: `Bearer ${token}` }
 /** A scrape target whose exposition the test changes between scrapes. */
 let exposition = ''
 let exporter: Server
+/** A target whose second series breaks label_limit, failing every scrape. */
+let wideExporter: Server
 let harness: TestApp
 
 function exposed(requests: number, extra = ''): string {
@@ -68,6 +70,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => exporter.listen(0, '127.0.0.1', resolve))
   const port = (exporter.address() as AddressInfo).port
   exposition = exposed(100, 'shop_temporary 1')
+  wideExporter = createServer((_request, response) => {
+    response.end('ok_metric 1\nwide{a="1",b="2",c="3",d="4"} 1\n')
+  })
+  await new Promise<void>((resolve) => wideExporter.listen(0, '127.0.0.1', resolve))
+  const widePort = (wideExporter.address() as AddressInfo).port
 
   harness = await createTestApp('sqlite', {
     metrics: {
@@ -79,16 +86,30 @@ beforeAll(async () => {
           static_configs: [{ targets: [`127.0.0.1:${port}`], labels: { env: 'test' } }],
           metric_relabel_configs: [{ action: 'drop', source_labels: ['path'], regex: '/cart' }],
         },
+        {
+          job_name: 'wide',
+          label_limit: 4,
+          static_configs: [{ targets: [`127.0.0.1:${widePort}`] }],
+        },
       ],
     },
   })
   await harness.app.start()
   await waitForScrapes(1)
+  const scraped = () =>
+    metricsModule()
+      .scrapes()
+      ?.health()
+      .every((target) => target.lastScrapeMs !== undefined)
+  for (let attempt = 0; attempt < 50 && scraped() !== true; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
 })
 
 afterAll(async () => {
   await harness.dispose()
   await new Promise((resolve) => exporter.close(resolve))
+  await new Promise((resolve) => wideExporter.close(resolve))
 })
 
 describe('Prometheus-compatible API over scraped data', () => {
@@ -104,8 +125,14 @@ describe('Prometheus-compatible API over scraped data', () => {
     expect(body.status).toBe('success')
     expect(body.data.resultType).toBe('vector')
     const jobs = body.data.result.map((item: { metric: { job: string } }) => item.metric.job).sort()
-    expect(jobs).toEqual(['rampart', 'shop'])
-    for (const item of body.data.result) expect(item.value[1]).toBe('1')
+    expect(jobs).toEqual(['rampart', 'shop', 'wide'])
+    const upByJob = Object.fromEntries(
+      body.data.result.map((item: { metric: { job: string }; value: [number, string] }) => [
+        item.metric.job,
+        item.value[1],
+      ]),
+    )
+    expect(upByJob).toEqual({ rampart: '1', shop: '1', wide: '0' })
   })
 
   it('applies target labels and metric relabeling', async () => {
@@ -121,7 +148,7 @@ describe('Prometheus-compatible API over scraped data', () => {
 
   it('answers a form-encoded POST query and a range query', async () => {
     const posted = await api('/query', { method: 'POST', payload: 'query=sum%20by%20(job)%20(up)' })
-    expect(posted.body.data.result.length).toBe(2)
+    expect(posted.body.data.result.length).toBe(3)
 
     const now = Date.now() / 1000
     const range = await api(
@@ -133,11 +160,11 @@ describe('Prometheus-compatible API over scraped data', () => {
 
   it('lists series, label names, label values, targets and metadata', async () => {
     const series = await api('/series?match[]=up')
-    expect(series.body.data.length).toBe(2)
+    expect(series.body.data.length).toBe(3)
     const labels = await api('/labels')
     expect(labels.body.data).toEqual(expect.arrayContaining(['__name__', 'env', 'instance', 'job']))
     const values = await api('/label/job/values')
-    expect(values.body.data).toEqual(['rampart', 'shop'])
+    expect(values.body.data).toEqual(['rampart', 'shop', 'wide'])
     const targets = await api('/targets')
     const shop = targets.body.data.activeTargets.find(
       (t: { scrapePool: string }) => t.scrapePool === 'shop',
@@ -147,6 +174,28 @@ describe('Prometheus-compatible API over scraped data', () => {
     expect(metadata.body.data.shop_requests_total[0]).toMatchObject({ type: 'counter' })
     const buildinfo = await api('/status/buildinfo')
     expect(buildinfo.body.data.version).toMatch(/^\d+\.\d+\.\d+$/)
+  })
+
+  it('keeps no sample of a scrape that failed on label_limit', async () => {
+    const { body } = await api('/query?query={job="wide",__name__!~"up|scrape_.*"}')
+    expect(body.data.result).toEqual([])
+    const targets = await api('/targets')
+    const wide = targets.body.data.activeTargets.find(
+      (t: { scrapePool: string }) => t.scrapePool === 'wide',
+    )
+    expect(wide.lastError).toMatch(/label_limit exceeded/)
+  })
+
+  it.each([
+    ['up{job=~"(?i)SHOP"}', ['shop']],
+    ['up{job=~"[[:alpha:]]+",job!~"rampart|wide"}', ['shop']],
+    ['up{job!~"(?i:RAMPART|WIDE)"}', ['shop']],
+  ])('matches RE2 regex syntax in the store: %s', async (query, jobs) => {
+    const { status, body } = await api(`/query?query=${encodeURIComponent(query)}`)
+    expect(status).toBe(200)
+    expect(body.data.result.map((item: { metric: { job: string } }) => item.metric.job)).toEqual(
+      jobs,
+    )
   })
 
   it.each([
@@ -215,5 +264,21 @@ describe('Prometheus-compatible API over scraped data', () => {
       payload: Buffer.from('not snappy at all'),
     })
     expect(garbage.statusCode).toBe(400)
+
+    const badLabel = await harness.app.server.inject({
+      method: 'POST',
+      url: '/prometheus/api/v1/write',
+      headers: { ...auth, 'content-type': 'application/x-protobuf' },
+      payload: Buffer.from(
+        encodeWriteRequest([
+          {
+            labels: { __name__: 'rw_bad', 'bad-name': 'v' },
+            samples: [{ timestampMs: nowMs, value: 1 }],
+          },
+        ]),
+      ),
+    })
+    expect(badLabel.statusCode).toBe(400)
+    expect(badLabel.json().error).toMatch(/label name/)
   })
 })

@@ -338,6 +338,14 @@ describe.skipIf(missing)('differential against a real Prometheus', () => {
       expect(bad.body).toMatchObject({ status: 'error', errorType: 'bad_data' })
     })
 
+    it.each(['/admin/tsdb/delete_series?match[]=up', '/%2e%2e/%2e%2e/federate', '/write'])(
+      'does not forward %s',
+      async (path) => {
+        const response = await viaRampart(path)
+        expect(response.status).toBe(404)
+      },
+    )
+
     it('still requires the bearer token', async () => {
       const response = await proxied.app.server.inject({ url: '/prometheus/api/v1/query?query=up' })
       expect(response.statusCode).toBe(401)

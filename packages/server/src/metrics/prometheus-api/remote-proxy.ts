@@ -1,6 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { RampartError } from '../../platform/errors.js'
 
 const forwardedHeaders = ['accept', 'content-type']
+
+/** The read endpoints forwarded; admin and write paths of the remote are never reachable. */
+const readEndpoints =
+  /^\/(query|query_range|query_exemplars|series|labels|label\/[^/]+\/values|metadata|targets|rules|alerts|format_query|status\/buildinfo)$/
 
 /**
  * With `metrics.backend: prometheus`, the read API is answered by the remote server: the
@@ -16,6 +21,11 @@ export function registerRemoteProxy(scope: FastifyInstance, remoteUrl: string): 
 
   const forward = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const suffix = request.url.replace(/^\/prometheus/, '')
+    const endpoint = (suffix.split('?', 1)[0] ?? '').replace(/^\/api\/v1/, '')
+    // Dot segments, plain or percent-encoded, could climb out of the remote's API prefix.
+    if (/\.\.|%2e/i.test(endpoint) || !readEndpoints.test(endpoint)) {
+      throw new RampartError('not_found', `${endpoint} is not forwarded to the metrics backend`)
+    }
     const target = new URL(suffix, remoteUrl.endsWith('/') ? remoteUrl : `${remoteUrl}/`)
     target.pathname = `${new URL(remoteUrl).pathname.replace(/\/$/, '')}${suffix.split('?')[0]}`
 

@@ -4,6 +4,7 @@ import { decodeWriteRequest } from './write-request.js'
 
 const bodyLimitBytes = 16 * 1024 * 1024
 const metricNamePattern = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/
+const labelNamePattern = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 
 /**
  * `POST /write`: the remote-write receiver, so Prometheus agents and OpenTelemetry collectors
@@ -38,7 +39,8 @@ export function registerRemoteWrite(scope: FastifyInstance, store: MetricStore):
     let invalidSeries = 0
     for (const item of series) {
       const name = item.labels.__name__
-      if (name === undefined || !metricNamePattern.test(name)) {
+      const badLabel = Object.keys(item.labels).some((label) => !labelNamePattern.test(label))
+      if (name === undefined || !metricNamePattern.test(name) || badLabel) {
         invalidSeries++
         continue
       }
@@ -55,7 +57,7 @@ export function registerRemoteWrite(scope: FastifyInstance, store: MetricStore):
       error:
         `stored ${counts.ok} samples; refused ${counts.out_of_order} out of order, ` +
         `${counts.duplicate_timestamp} duplicate, ${counts.too_old} too old, ` +
-        `${invalidSeries} series without a valid metric name`,
+        `${invalidSeries} series without a valid metric or label name`,
     })
   })
 }

@@ -39,7 +39,12 @@ export function httpFetcher(url: string, authorization: string | undefined): Fet
   const headers: Record<string, string> = { accept: acceptHeader }
   if (authorization !== undefined) headers.authorization = authorization
   return async (signal) => {
-    const response = await fetch(url, { headers, signal, redirect: 'error' })
+    let response: Response
+    try {
+      response = await fetch(url, { headers, signal, redirect: 'error' })
+    } catch (error) {
+      throw new Error(`GET ${url}`, { cause: error })
+    }
     if (!response.ok) {
       await response.body?.cancel()
       throw new Error(`server returned HTTP status ${response.status}`)

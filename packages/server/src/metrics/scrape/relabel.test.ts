@@ -44,6 +44,11 @@ describe('relabel', () => {
       expected: series,
     },
     {
+      name: 'keep with RE2 syntax: a case-insensitive flag group',
+      configs: [{ action: 'keep', source_labels: ['__name__'], regex: '(?i)HTTP_.*' }],
+      expected: series,
+    },
+    {
       name: 'labeldrop',
       configs: [{ action: 'labeldrop', regex: 'env|path' }],
       expected: { __name__: 'http_requests_total', code: '500' },

@@ -1,4 +1,5 @@
 import type { Labels } from '@rampart/promql'
+import { compileAnchoredRegex } from '@rampart/promql'
 import type { RelabelConfig } from '../config.js'
 
 /** A relabel rule with its regex compiled once; regexes are anchored as in Prometheus. */
@@ -8,7 +9,7 @@ export interface CompiledRelabel {
 }
 
 export function compileRelabels(configs: readonly RelabelConfig[]): CompiledRelabel[] {
-  return configs.map((config) => ({ config, regex: new RegExp(`^(?:${config.regex})$`) }))
+  return configs.map((config) => ({ config, regex: compileAnchoredRegex(config.regex) }))
 }
 
 /** `$1`, `${1}`, `$name` and `${name}` in a replacement, filled from a regex match. */

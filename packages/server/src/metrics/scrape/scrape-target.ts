@@ -48,6 +48,16 @@ const droppedRef = -2
 
 class ScrapeFailure extends Error {}
 
+/** The reason with its causes: fetch says only "fetch failed" and keeps ECONNREFUSED below. */
+function describeScrapeError(error: unknown): string {
+  const parts: string[] = []
+  for (let current = error; current instanceof Error && parts.length < 3;) {
+    parts.push(current.message)
+    current = current.cause
+  }
+  return parts.length === 0 ? 'scrape failed' : parts.join(': ')
+}
+
 /**
  * One scrape target: fetches its exposition, parses it (labels once per new series, through
  * the parser's cache), applies target labels and metric relabeling, appends the samples and
@@ -107,7 +117,7 @@ export class ScrapeTarget {
       this.#lastError = ''
     } catch (error) {
       this.#health = 'down'
-      this.#lastError = error instanceof Error ? error.message : String(error)
+      this.#lastError = describeScrapeError(error)
       for (const ref of this.#liveRefs) appender.appendStale(ref, startedMs)
       this.#liveRefs = new Set()
     }
@@ -161,14 +171,18 @@ export class ScrapeTarget {
     let kept = 0
     let added = 0
 
+    // New series are resolved first: a series over label_limit fails the whole scrape before
+    // any sample of it is appended, as in Prometheus.
     for (let index = 0; index < scrape.sampleCount; index++) {
       const series = scrape.series[index]
-      if (series === undefined) continue
-      if (series.ref === -1) {
-        series.ref = this.#resolveRef(appender, series.labels)
-        if (series.ref !== droppedRef) added++
-      }
-      if (series.ref === droppedRef) continue
+      if (series === undefined || series.ref !== -1) continue
+      series.ref = this.#resolveRef(appender, series.labels)
+      if (series.ref !== droppedRef) added++
+    }
+
+    for (let index = 0; index < scrape.sampleCount; index++) {
+      const series = scrape.series[index]
+      if (series === undefined || series.ref < 0) continue
 
       const exposed = scrape.timestampsMs[index] ?? NaN
       const timestampMs =
