@@ -26,6 +26,11 @@ const cache = new Map<string, RegExp>()
 /**
  * Compiles a PromQL regex matcher value into an anchored JavaScript RegExp. Throws a
  * SyntaxError when the pattern is invalid.
+ *
+ * TODO(#7): JavaScript's engine backtracks where RE2 is linear, so a pattern such as
+ * `(a+)+b` against a long label value can block the event loop for seconds, and queries run
+ * synchronously with deadline checks only between nodes. Needs a linear-time matcher or
+ * query evaluation off the main thread.
  */
 export function compileAnchoredRegex(pattern: string): RegExp {
   const cached = cache.get(pattern)
