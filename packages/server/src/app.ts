@@ -52,18 +52,8 @@ function createModules(
 }
 
 /** The running platform: its parts, for tests and for the modules wired onto it. */
-export interface App {
-  readonly config: Config
-  readonly logger: Logger
+export interface App extends PlatformDeps {
   readonly server: FastifyInstance
-  readonly store: Store
-  readonly metrics: SelfMetrics
-  readonly jobs: JobQueue
-  readonly worker: JobWorker
-  readonly leases: Leases
-  readonly masterKey: MasterKey
-  /** This process's identity in leases and job claims. */
-  readonly instanceId: string
   /** The area modules, in start order. */
   readonly modules: readonly RampartModule[]
   /** The audit event log every module appends to. */
@@ -197,16 +187,8 @@ export async function createApp(options: AppOptions): Promise<App> {
   }
 
   return {
-    config,
-    logger,
+    ...deps,
     server,
-    store,
-    metrics,
-    jobs,
-    worker,
-    leases,
-    masterKey,
-    instanceId,
     events,
     modules,
     start: async () => {
