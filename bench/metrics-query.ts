@@ -4,22 +4,20 @@
  * on a real Prometheus (Debian's package, when installed) holding the same samples, pushed by
  * remote write. Prometheus is timed over HTTP, which adds little for these small results.
  */
-import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { evaluateInstant, evaluateRange, openMetricStore } from '@rampart/promql'
 import type { WriteSeries } from '../packages/server/src/metrics/remote-write/write-request.js'
 import { encodeWriteRequest } from '../packages/server/src/metrics/remote-write/write-request.js'
+import {
+  prometheusBinary,
+  prometheusInstalled,
+  startPrometheus,
+} from '../packages/server/src/test-support/prometheus.js'
 
 const seriesCount = 10_000
 const stepMs = 15_000
 const endMs = Math.floor(Date.now() / stepMs) * stepMs - 30_000
 const startMs = endMs - 65 * 60_000
 const query = 'sum by (job) (rate(http_request_duration_seconds_count[5m]))'
-const prometheusBinary = '/usr/bin/prometheus'
 
 function* buildSeries(from: number, to: number): Generator<WriteSeries> {
   for (let index = from; index < to; index++) {
@@ -107,15 +105,7 @@ report(
 )
 store.close()
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-if (!existsSync(prometheusBinary)) {
+if (!prometheusInstalled()) {
   console.log(
     JSON.stringify({
       bench: 'promql.query',
@@ -125,27 +115,9 @@ if (!existsSync(prometheusBinary)) {
   )
 } else {
   const series = [...buildSeries(0, seriesCount)]
-  const workDir = mkdtempSync(join(tmpdir(), 'rampart-bench-prometheus-'))
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  writeFileSync(join(workDir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\n')
-  const prometheus = spawn(
-    prometheusBinary,
-    [
-      `--config.file=${join(workDir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(workDir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-    ],
-    { stdio: 'ignore' },
-  )
+  const prometheus = await startPrometheus()
+  const url = prometheus.url
   try {
-    for (let attempt = 0; ; attempt++) {
-      const ready = await fetch(`${url}/-/ready`).catch(() => undefined)
-      if (ready?.status === 200) break
-      if (attempt > 150) throw new Error('Prometheus did not start')
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
     // A fresh Prometheus head accepts samples up to an hour older than its newest one, so
     // the data goes in time order: every series' samples of one 5-minute slice at a time.
     for (let sliceStart = startMs; sliceStart <= endMs; sliceStart += 5 * 60_000) {
@@ -186,7 +158,6 @@ if (!existsSync(prometheusBinary)) {
       500,
     )
   } finally {
-    prometheus.kill('SIGTERM')
-    rmSync(workDir, { recursive: true, force: true })
+    prometheus.stop()
   }
 }

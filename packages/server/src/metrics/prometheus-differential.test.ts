@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { RunningPrometheus } from '../test-support/prometheus.js'
+import {
+  prometheusBinary,
+  prometheusInstalled,
+  startPrometheus,
+} from '../test-support/prometheus.js'
 import type { TestApp } from '../test-support/test-app.js'
 import { createTestApp } from '../test-support/test-app.js'
 import type { MetricsModule } from './module.js'
@@ -15,8 +15,7 @@ import { encodeWriteRequest } from './remote-write/write-request.js'
  * The same samples are pushed by remote write into a real Prometheus (Debian's package) and
  * into Rampart; the same queries must then give the same answers from both engines.
  */
-const prometheusBinary = process.env.PROMETHEUS_BINARY ?? '/usr/bin/prometheus'
-const missing = !existsSync(prometheusBinary)
+const missing = !prometheusInstalled()
 if (missing && process.env.CI === 'true') {
   throw new Error(`${prometheusBinary} is required in CI (apt-get install prometheus)`)
 }
@@ -206,46 +205,16 @@ function expectSameAnswer(query: string, ours: ApiAnswer, theirs: ApiAnswer): vo
   }
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
 describe.skipIf(missing)('differential against a real Prometheus', () => {
-  let prometheus: ChildProcess
+  let prometheus: RunningPrometheus | undefined
   let prometheusUrl: string
   let harness: TestApp
   /** A second Rampart whose metrics backend is the real Prometheus. */
   let proxied: TestApp
-  const workDir = mkdtempSync(join(tmpdir(), 'rampart-prometheus-'))
 
   beforeAll(async () => {
-    const port = await freePort()
-    prometheusUrl = `http://127.0.0.1:${port}`
-    writeFileSync(join(workDir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\n')
-    prometheus = spawn(
-      prometheusBinary,
-      [
-        `--config.file=${join(workDir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(workDir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--web.enable-remote-write-receiver',
-        '--storage.tsdb.retention.time=1d',
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    )
-    let log = ''
-    prometheus.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()))
-
-    for (let attempt = 0; ; attempt++) {
-      const ready = await fetch(`${prometheusUrl}/-/ready`).catch(() => undefined)
-      if (ready?.status === 200) break
-      if (attempt > 100) throw new Error(`Prometheus did not start:\n${log.slice(-2000)}`)
-      await new Promise((resolve) => setTimeout(resolve, 100))
-    }
+    prometheus = await startPrometheus()
+    prometheusUrl = prometheus.url
 
     harness = await createTestApp('sqlite', { metrics: { api_token: token, scrape_self: false } })
     proxied = await createTestApp('sqlite', {
@@ -270,10 +239,9 @@ describe.skipIf(missing)('differential against a real Prometheus', () => {
   }, 60_000)
 
   afterAll(async () => {
-    prometheus?.kill('SIGTERM')
+    prometheus?.stop()
     await harness?.dispose()
     await proxied?.dispose()
-    rmSync(workDir, { recursive: true, force: true })
   })
 
   async function both(path: string): Promise<[ApiAnswer, ApiAnswer]> {
