@@ -14,7 +14,6 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
-  readdirSync,
   renameSync,
   writeSync,
 } from 'node:fs'
@@ -23,6 +22,7 @@ import { join } from 'node:path'
 import type { Labels } from '../model/series.js'
 import { RecordBuffer, RecordType } from './record-buffer.js'
 import { PayloadReader, RecordReader } from './record-reader.js'
+import { listNumberedFiles } from './numbered-files.js'
 
 const FILE_NAME = /^(\d{8})\.chunks$/
 
@@ -98,19 +98,7 @@ export class ChunkFileBuilder {
 
 /** Sorted numbers of the chunk files in `dir`. */
 export function listChunkFiles(dir: string): number[] {
-  let names: string[]
-  try {
-    names = readdirSync(dir)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw error
-  }
-  const numbers: number[] = []
-  for (const name of names) {
-    const match = FILE_NAME.exec(name)
-    if (match !== null) numbers.push(Number(match[1]))
-  }
-  return numbers.sort((a, b) => a - b)
+  return listNumberedFiles(dir, FILE_NAME)
 }
 
 export function chunkFilePath(dir: string, number: number): string {

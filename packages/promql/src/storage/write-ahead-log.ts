@@ -7,19 +7,12 @@
  * crash loses at most the samples since the last flush.
  */
 
-import {
-  closeSync,
-  fdatasyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  rmSync,
-  writeSync,
-} from 'node:fs'
+import { closeSync, fdatasyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 
 import type { Labels } from '../model/series.js'
 import { RecordBuffer, RecordType } from './record-buffer.js'
+import { listNumberedFiles } from './numbered-files.js'
 
 export interface WriteAheadLogOptions {
   /** Pending bytes that trigger a flush before the timer does. */
@@ -32,17 +25,7 @@ const SEGMENT_NAME = /^\d{8}$/
 
 /** Sorted numbers of the segment files in `dir`. */
 export function listSegments(dir: string): number[] {
-  let names: string[]
-  try {
-    names = readdirSync(dir)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-    throw error
-  }
-  return names
-    .filter((name) => SEGMENT_NAME.test(name))
-    .map(Number)
-    .sort((a, b) => a - b)
+  return listNumberedFiles(dir, SEGMENT_NAME)
 }
 
 export function segmentPath(dir: string, segment: number): string {
