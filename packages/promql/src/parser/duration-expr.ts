@@ -4,6 +4,7 @@
  */
 import type { SyntaxNode } from '@lezer/common'
 
+import { arithmetic } from '../engine/operators.js'
 import type { DurationExpression } from './ast.js'
 import { parseDurationMs } from './duration.js'
 import { parseNumber } from './literals.js'
@@ -103,25 +104,8 @@ export function durationMs(
       if (expr.kind === 'min') return Math.min(lhs, rhs)
       if (expr.kind === 'max') return Math.max(lhs, rhs)
       if (expr.kind !== 'arithmetic') return undefined
-      return Math.round(applyArithmetic(expr.op, lhs / 1000, rhs / 1000) * 1000)
+      return Math.round(arithmetic(expr.op, lhs / 1000, rhs / 1000) * 1000)
     }
-  }
-}
-
-function applyArithmetic(op: string, left: number, right: number): number {
-  switch (op) {
-    case '+':
-      return left + right
-    case '-':
-      return left - right
-    case '*':
-      return left * right
-    case '/':
-      return left / right
-    case '%':
-      return left % right
-    default:
-      return left ** right
   }
 }
 
