@@ -13,6 +13,7 @@ const scripts = [
   'packages/server/bench/audit-core.ts',
   'packages/promql/bench/ingest.ts',
   'packages/promql/bench/memory.ts',
+  'packages/promql/bench/regex-timeout.ts',
   'bench/metrics-query.ts',
 ]
 

@@ -45,7 +45,7 @@ export function aggregate(
       return countValues(groups, param as string, count)
     case 'quantile':
       warnQuantileRange(node, param as Float64Array, context)
-      return reduceGroups(groups, count, (values, step) =>
+      return reduceGroups(groups, count, context, (values, step) =>
         quantile((param as Float64Array)[step] ?? NaN, values),
       )
     case 'sum':
@@ -56,10 +56,10 @@ export function aggregate(
     case 'max':
       return {
         kind: 'vector',
-        series: groups.flatMap((group) => streamGroup(node.op, group, count)),
+        series: groups.flatMap((group) => streamGroup(node.op, group, count, context)),
       }
     default:
-      return reduceGroups(groups, count, REDUCERS[node.op] ?? sum)
+      return reduceGroups(groups, count, context, REDUCERS[node.op] ?? sum)
   }
 }
 
@@ -131,7 +131,12 @@ function populationVariance(values: number[]): number {
  * The common aggregations in one pass per member over all steps, without building a list of
  * values per step: what keeps `sum by (...)` over many series fast.
  */
-function streamGroup(op: AggregateExpr['op'], group: Group, count: number): StepSeries[] {
+function streamGroup(
+  op: AggregateExpr['op'],
+  group: Group,
+  count: number,
+  context: EvalContext,
+): StepSeries[] {
   const total = new Float64Array(count)
   const compensation = new Float64Array(count)
   const seen = new Float64Array(count)
@@ -139,6 +144,7 @@ function streamGroup(op: AggregateExpr['op'], group: Group, count: number): Step
   const max = op === 'max'
 
   for (const member of group.members) {
+    context.tick(count)
     const { values, present } = member
     for (let step = 0; step < count; step++) {
       if (present[step] !== 1) continue
@@ -195,13 +201,19 @@ function streamGroup(op: AggregateExpr['op'], group: Group, count: number): Step
   return any ? [result] : []
 }
 
-function reduceGroups(groups: Group[], count: number, reduce: Reducer): VectorValue {
+function reduceGroups(
+  groups: Group[],
+  count: number,
+  context: EvalContext,
+  reduce: Reducer,
+): VectorValue {
   const out: StepSeries[] = []
   const values: number[] = []
   for (const group of groups) {
     const result = emptyStepSeries(group.labels, count, group.dropName)
     let any = false
     for (let step = 0; step < count; step++) {
+      context.tick(group.members.length)
       values.length = 0
       for (const member of group.members) {
         if (member.present[step] === 1) values.push(member.values[step] ?? 0)
@@ -238,7 +250,9 @@ function selectSeries(
     copy.present[step] = 1
   }
 
+  const memberCount = groups.reduce((total, group) => total + group.members.length, 0)
   for (let step = 0; step < count; step++) {
+    context.tick(memberCount)
     const raw = param[step] ?? NaN
     if (node.op === 'limit_ratio') {
       const ratio = checkRatio(raw, node, context)

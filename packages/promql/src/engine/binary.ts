@@ -6,6 +6,7 @@ import { METRIC_NAME } from '../model/series.js'
 import type { Labels } from '../model/series.js'
 import type { BinaryExpr, VectorMatching } from '../parser/ast.js'
 import { isComparisonOp } from '../parser/ast.js'
+import type { EvalContext } from './context.js'
 import { PromqlExecutionError } from './errors.js'
 import {
   dropMetricName,
@@ -141,6 +142,7 @@ export function vectorBinary(
   lhs: VectorValue,
   rhs: VectorValue,
   count: number,
+  context: EvalContext,
 ): VectorValue {
   const matching = node.matching ?? defaultMatching
   if (matching.cardinality === 'many-to-many') {
@@ -183,6 +185,7 @@ export function vectorBinary(
   }
 
   for (const [manyIndex, manySeries] of many.series.entries()) {
+    context.tick(count)
     const key = signature(manySeries)
     const partner = oneBySignature.get(key)
     if (fillMany !== undefined) markPresence(manyPresence, key, manySeries, count)

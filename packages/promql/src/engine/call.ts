@@ -135,7 +135,7 @@ export function evalCall(
     if (name === 'rate' || name === 'increase') warnNonCounter(node, matrix, context)
     if (name === 'quantile_over_time') warnQuantile(node, scalarArg(0), context)
     if (matrix.edges !== undefined) return edgeWindows(name, matrix, timeline, context)
-    return range.applyWindows(matrix, timeline, window[0], window[1])
+    return range.applyWindows(matrix, timeline, window[0], window[1], context)
   }
 
   const mapper = simpleMapper(name) ?? calendarMapper(name)
@@ -169,7 +169,7 @@ export function evalCall(
     case 'absent':
       return absent(node.args[0], vector(0).series, count)
     case 'absent_over_time':
-      return absentOverTime(node.args[0], args[0] as MatrixValue, timeline)
+      return absentOverTime(node.args[0], args[0] as MatrixValue, timeline, context)
     case 'label_replace':
       return checkedMerge(labelReplace(vector(0), text(1), text(2), text(3), text(4)), count)
     case 'label_join': {
@@ -233,7 +233,7 @@ function edgeWindows(
   const fn = name as EdgeFunction
   const reduce = edges === 'anchored' ? anchoredWindow(fn, lookback) : smoothedWindow(fn, lookback)
   const keepName = false
-  return range.applyWindows(matrix, timeline, reduce, keepName, edges === 'smoothed')
+  return range.applyWindows(matrix, timeline, reduce, keepName, context, edges === 'smoothed')
 }
 
 function queryTimeFunction(

@@ -6,6 +6,9 @@ import type { Querier } from '../model/series.js'
 import type { AnnotationCollector } from './annotations.js'
 import { PromqlExecutionError } from './errors.js'
 
+// About 100 µs of typical per-sample work between two reads of the clock.
+const WORK_BETWEEN_CHECKS = 16_384
+
 /** What an evaluation context is built from; see `QueryOptions` for the meanings. */
 export interface EvalContextOptions {
   readonly querier: Querier
@@ -35,6 +38,7 @@ export class EvalContext {
   readonly #deadlineMs: number
   readonly #signal: AbortSignal | undefined
   #loadedSamples = 0
+  #workSinceCheck = 0
 
   constructor(options: EvalContextOptions) {
     this.querier = options.querier
@@ -68,7 +72,20 @@ export class EvalContext {
     this.addSamples(count)
   }
 
-  /** Throws when the query was aborted or ran past its deadline; called between nodes. */
+  /**
+   * Records `units` of work (roughly: samples or points visited) and checks the deadline once
+   * enough work has accumulated. Long loops inside a node call this, so a single expensive
+   * node (a wide range function, a big aggregation or join) stops near the timeout instead of
+   * running to completion; reading the clock on every iteration would cost more than the work.
+   */
+  tick(units = 1): void {
+    this.#workSinceCheck += units
+    if (this.#workSinceCheck < WORK_BETWEEN_CHECKS) return
+    this.#workSinceCheck = 0
+    this.checkCancelled()
+  }
+
+  /** Throws when the query was aborted or ran past its deadline. */
   checkCancelled(): void {
     if (this.#signal?.aborted === true) {
       throw new PromqlExecutionError('canceled', 'query was canceled in query execution', {

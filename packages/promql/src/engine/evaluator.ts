@@ -58,7 +58,7 @@ export function evaluate(expr: Expr, timeline: Timeline, context: EvalContext): 
       if (isSetOp(expr.op)) {
         return setBinary(expr, lhs as VectorValue, rhs as VectorValue, timeline.count)
       }
-      return vectorBinary(expr, lhs as VectorValue, rhs as VectorValue, timeline.count)
+      return vectorBinary(expr, lhs as VectorValue, rhs as VectorValue, timeline.count, context)
     }
   }
 }

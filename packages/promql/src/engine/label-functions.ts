@@ -3,7 +3,8 @@
  */
 import { METRIC_NAME } from '../model/series.js'
 import type { Labels } from '../model/series.js'
-import { compileAnchoredRegex } from '../parser/regex.js'
+import { compilePromqlRegex } from '../parser/regex.js'
+import type { PromqlRegex } from '../parser/regex.js'
 import { PromqlExecutionError } from './errors.js'
 import type { StepSeries, VectorValue } from './values.js'
 
@@ -26,9 +27,9 @@ export function labelReplace(
   source: string,
   pattern: string,
 ): VectorValue {
-  let regex: RegExp
+  let regex: PromqlRegex
   try {
-    regex = compileAnchoredRegex(pattern)
+    regex = compilePromqlRegex(pattern)
   } catch {
     throw new PromqlExecutionError(
       'bad_data',

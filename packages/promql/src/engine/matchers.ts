@@ -2,7 +2,7 @@
  * Label matchers compiled once for repeated testing against label sets.
  */
 import type { LabelMatcher, Labels } from '../model/series.js'
-import { compileAnchoredRegex } from '../parser/regex.js'
+import { compilePromqlRegex } from '../parser/regex.js'
 
 /** A matcher (or conjunction of matchers) ready to test label sets. */
 export type CompiledMatcher = (labels: Labels) => boolean
@@ -16,11 +16,11 @@ export function compileMatcher(matcher: LabelMatcher): CompiledMatcher {
     case '!=':
       return (labels) => (labels[name] ?? '') !== value
     case '=~': {
-      const regex = compileAnchoredRegex(value)
+      const regex = compilePromqlRegex(value)
       return (labels) => regex.test(labels[name] ?? '')
     }
     case '!~': {
-      const regex = compileAnchoredRegex(value)
+      const regex = compilePromqlRegex(value)
       return (labels) => !regex.test(labels[name] ?? '')
     }
   }

@@ -2,6 +2,7 @@
  * Functions of a range vector (`rate`, `*_over_time`, ...). Each is a reduction of the
  * samples inside one step's window; the driver slides two cursors per series across steps.
  */
+import type { EvalContext } from './context.js'
 import type { MatrixValue, StepSeries, Timeline, VectorValue } from './values.js'
 import { StepSeriesBlock } from './values.js'
 import { KahanSum, linearRegression, mean, quantile, variance } from './stats.js'
@@ -33,6 +34,7 @@ export function applyWindows(
   timeline: Timeline,
   reduce: WindowFunction,
   keepName: boolean,
+  context: EvalContext,
   allowEmpty = false,
 ): VectorValue {
   const count = timeline.count
@@ -68,6 +70,7 @@ export function applyWindows(
       while (from < length && (timestampsMs[from] ?? 0) <= startMs) from++
       if (to < from) to = from
       while (to < length && (timestampsMs[to] ?? 0) <= endMs) to++
+      context.tick(to - from + 1)
       if (to <= from && !allowEmpty) continue
 
       window.from = from

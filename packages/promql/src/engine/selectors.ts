@@ -57,8 +57,8 @@ export function evalVectorSelector(
   const all = Array.isArray(found) ? (found as SeriesData[]) : [...found]
   context.reservePoints(all.length * timeline.count)
   const block = new StepSeriesBlock(all.length, timeline.count)
-  for (const [index, data] of all.entries()) {
-    if ((index & 255) === 255) context.checkCancelled()
+  for (const data of all) {
+    context.tick(timeline.count + data.values.length)
     context.addSamples(data.values.length)
     const out = block.next(data.labels, false)
     const { timestampsMs, values, stale } = data
@@ -108,9 +108,8 @@ export function evalMatrixSelector(
   )
 
   const series: RangeSeries[] = []
-  let index = 0
   for (const data of found) {
-    if ((index++ & 255) === 255) context.checkCancelled()
+    context.tick(data.values.length)
     context.addSamples(data.values.length)
     const { timestampsMs, values } = withoutStaleMarkers(data)
     series.push({ labels: data.labels, timestampsMs, values, dropName: false })

@@ -42,6 +42,7 @@ export function evalSubquery(
     series.push({ labels: {}, timestampsMs, values: inner.values, dropName: false })
   } else if (inner.kind === 'vector') {
     for (const item of inner.series) {
+      context.tick(count)
       const timestamps: number[] = []
       const values: number[] = []
       for (let step = 0; step < count; step++) {

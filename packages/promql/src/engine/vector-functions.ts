@@ -111,8 +111,9 @@ export function absentOverTime(
   arg: Expr | undefined,
   matrix: MatrixValue,
   timeline: Timeline,
+  context: EvalContext,
 ): VectorValue {
-  const present = range.applyWindows(matrix, timeline, range.presentOverTime, false)
+  const present = range.applyWindows(matrix, timeline, range.presentOverTime, false, context)
   return absent(arg, present.series, timeline.count)
 }
 

@@ -20,7 +20,7 @@ import type {
 } from './ast.js'
 import { DurationError, buildDuration, durationMs } from './duration-expr.js'
 import { parseNumber, unquoteString } from './literals.js'
-import { compileAnchoredRegex } from './regex.js'
+import { compilePromqlRegex } from './regex.js'
 import { PromqlSyntaxError } from './syntax-error.js'
 
 const BINARY_OPS: Readonly<Record<string, BinaryOp>> = {
@@ -201,7 +201,7 @@ export class AstBuilder {
 
   #checkRegex(node: SyntaxNode, pattern: string): void {
     try {
-      compileAnchoredRegex(pattern)
+      compilePromqlRegex(pattern)
     } catch {
       throw this.#error(node, `invalid regular expression "${pattern}"`)
     }

@@ -1,144 +1,105 @@
 /**
- * PromQL regular expressions are RE2 patterns anchored at both ends, with `.` matching
- * newlines. JavaScript's engine is close; this translates the RE2 spellings it lacks on
- * Node 20: flag groups such as `(?i)` and `(?i:...)`, POSIX classes, `\A`, `\z`, `(?P<n>`.
+ * PromQL regular expressions: RE2 patterns matched against the whole value, with `.` matching
+ * newlines (Prometheus compiles `^(?s:pattern)$`). Matching runs on re2js, a JavaScript port of
+ * RE2 whose automata take time linear in the input, so no pattern can stall the process the way
+ * a backtracking engine does on `(a+)+b`. Literal values and alternations of literals, by far
+ * the most common matchers, skip the automaton.
  */
+import { RE2JS } from 're2js'
 
-const POSIX_CLASSES: Readonly<Record<string, string>> = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7F',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-\\/:-@\\[-`{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
+/** A compiled PromQL regular expression, anchored at both ends. */
+export interface PromqlRegex {
+  /** The pattern as written, without the implicit anchors. */
+  readonly pattern: string
+  /** Whether the pattern matches the whole of `value`. */
+  test(value: string): boolean
+  /**
+   * The capture groups of a whole-value match in RegExp's shape (index 0 is the value, named
+   * groups under `groups`, unmatched groups undefined), or null when the pattern does not match.
+   */
+  exec(value: string): RegExpExecArray | null
 }
 
-const cache = new Map<string, RegExp>()
+const CACHE_LIMIT = 1000
+const cache = new Map<string, PromqlRegex>()
+
+// Characters with a meaning in RE2 syntax; a pattern without any of them is a literal.
+const META = /[\\.+*?()|[\]{}^$]/
 
 /**
- * Compiles a PromQL regex matcher value into an anchored JavaScript RegExp. Throws a
- * SyntaxError when the pattern is invalid.
+ * Compiles a PromQL regex matcher value. Throws a SyntaxError naming RE2's complaint when the
+ * pattern is not valid RE2 syntax (backreferences and lookarounds are not).
  *
- * TODO(#7): JavaScript's engine backtracks where RE2 is linear, so a pattern such as
- * `(a+)+b` against a long label value can block the event loop for seconds, and queries run
- * synchronously with deadline checks only between nodes. Needs a linear-time matcher or
- * query evaluation off the main thread.
+ * @example
+ * compilePromqlRegex('api|web').test('web') // true
+ * compilePromqlRegex('(?i)GET').test('get') // true
  */
-export function compileAnchoredRegex(pattern: string): RegExp {
+export function compilePromqlRegex(pattern: string): PromqlRegex {
   const cached = cache.get(pattern)
   if (cached !== undefined) return cached
 
-  const regex = new RegExp(`^(?:${translate(pattern)})$`, 's')
-  if (cache.size > 1000) cache.clear()
+  const regex = literalRegex(pattern) ?? automatonRegex(pattern)
+  if (cache.size >= CACHE_LIMIT) cache.clear()
   cache.set(pattern, regex)
   return regex
 }
 
-/** Rewrites RE2 syntax into the equivalent JavaScript syntax. */
-function translate(pattern: string): string {
-  let out = ''
-  // One entry per open group: whether case-insensitive matching is on inside it.
-  const groups: boolean[] = []
-  let ignoreCase = false
+/** A regex for a literal or an alternation of literals, or undefined for anything else. */
+function literalRegex(pattern: string): PromqlRegex | undefined {
+  if (pattern === '.*') return fixedRegex(pattern, () => true)
+  if (pattern === '.+') return fixedRegex(pattern, (value) => value !== '')
 
-  for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index] ?? ''
+  const alternatives = pattern.split('|')
+  if (alternatives.some((alternative) => META.test(alternative))) return undefined
+  if (alternatives.length === 1) return fixedRegex(pattern, (value) => value === pattern)
 
-    if (char === '\\') {
-      const next = pattern[index + 1] ?? ''
-      index++
-      if (next === 'z') out += '$'
-      else if (next === 'A') out += '^'
-      else out += `\\${next}`
-      continue
-    }
-
-    if (char === '[') {
-      const end = classEnd(pattern, index)
-      out += translateClass(pattern.slice(index + 1, end), ignoreCase)
-      index = end
-      continue
-    }
-
-    if (char === '(') {
-      const flags = /^\(\?([imsU-]*)(\)|:)/.exec(pattern.slice(index))
-      if (flags !== null && flags[1] !== undefined && (flags[1] !== '' || flags[2] === ')')) {
-        const turnsOn = !flags[1].startsWith('-') && flags[1].split('-')[0]?.includes('i') === true
-        const turnsOff = flags[1].split('-')[1]?.includes('i') === true
-        const next: boolean = turnsOn ? true : turnsOff ? false : ignoreCase
-        index += flags[0].length - 1
-        if (flags[2] === ')') {
-          ignoreCase = next
-        } else {
-          groups.push(ignoreCase)
-          ignoreCase = next
-          out += '(?:'
-        }
-        continue
-      }
-      groups.push(ignoreCase)
-      if (pattern.startsWith('(?P<', index)) {
-        out += '(?<'
-        index += 3
-        continue
-      }
-      out += '('
-      continue
-    }
-
-    if (char === ')') {
-      ignoreCase = groups.pop() ?? false
-      out += ')'
-      continue
-    }
-
-    if (ignoreCase && /[a-zA-Z]/.test(char)) {
-      out += `[${char.toLowerCase()}${char.toUpperCase()}]`
-      continue
-    }
-    out += char
-  }
-  return out
+  const members = new Set(alternatives)
+  return fixedRegex(pattern, (value) => members.has(value))
 }
 
-/** The index of the `]` closing the class opened at `start`. */
-function classEnd(pattern: string, start: number): number {
-  let index = start + 1
-  if (pattern[index] === '^') index++
-  if (pattern[index] === ']') index++
-  for (; index < pattern.length; index++) {
-    const char = pattern[index]
-    if (char === '\\') index++
-    else if (char === '[' && pattern[index + 1] === ':') {
-      const close = pattern.indexOf(':]', index + 2)
-      if (close > 0) index = close + 1
-    } else if (char === ']') return index
+function fixedRegex(pattern: string, test: (value: string) => boolean): PromqlRegex {
+  return {
+    pattern,
+    test,
+    exec: (value) => (test(value) ? execArray(value, [value], undefined) : null),
   }
-  return pattern.length
 }
 
-function translateClass(body: string, ignoreCase: boolean): string {
-  let members = body.replace(/\[:(\^?)([a-z]+):\]/g, (whole, negated: string, name: string) => {
-    const expansion = POSIX_CLASSES[name]
-    // A negated POSIX class inside a class has no JavaScript spelling; keep it literal.
-    if (expansion === undefined || negated !== '') return whole
-    return expansion
-  })
-  if (members.startsWith(']')) members = `\\${members}`
-  if (members.startsWith('^]')) members = `^\\${members.slice(1)}`
-
-  if (ignoreCase && !members.includes('\\')) {
-    const negated = members.startsWith('^')
-    const plain = negated ? members.slice(1) : members
-    members = `${negated ? '^' : ''}${plain}${plain.toLowerCase()}${plain.toUpperCase()}`
+function automatonRegex(pattern: string): PromqlRegex {
+  let compiled: RE2JS
+  try {
+    compiled = RE2JS.compile(pattern, RE2JS.DOTALL)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new SyntaxError(reason, { cause: error })
   }
-  return `[${members}]`
+
+  const groupCount = compiled.groupCount()
+  const groupNames = Object.keys(compiled.namedGroups())
+  return {
+    pattern,
+    test: (value) => compiled.testExact(value),
+    exec: (value) => {
+      const matcher = compiled.matcher(value)
+      if (!matcher.matches()) return null
+
+      const groups: (string | undefined)[] = [value]
+      for (let index = 1; index <= groupCount; index++) {
+        groups.push(matcher.group(index) ?? undefined)
+      }
+      if (groupNames.length === 0) return execArray(value, groups, undefined)
+
+      const named: Record<string, string | undefined> = {}
+      for (const name of groupNames) named[name] = matcher.group(name) ?? undefined
+      return execArray(value, groups, named)
+    },
+  }
+}
+
+function execArray(
+  value: string,
+  groups: (string | undefined)[],
+  named: Record<string, string | undefined> | undefined,
+): RegExpExecArray {
+  return Object.assign(groups, { index: 0, input: value, groups: named }) as RegExpExecArray
 }

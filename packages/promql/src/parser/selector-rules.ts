@@ -2,7 +2,7 @@
  * Rules about selectors that need the matchers' meaning rather than their syntax.
  */
 import type { LabelMatcher } from '../model/series.js'
-import { compileAnchoredRegex } from './regex.js'
+import { compilePromqlRegex } from './regex.js'
 
 /** True when the matcher accepts a missing label (the empty string). */
 export function matchesEmpty(matcher: LabelMatcher): boolean {
@@ -12,7 +12,7 @@ export function matchesEmpty(matcher: LabelMatcher): boolean {
     case '!=':
       return matcher.value !== ''
     default:
-      return compileAnchoredRegex(matcher.value).test('') === (matcher.type === '=~')
+      return compilePromqlRegex(matcher.value).test('') === (matcher.type === '=~')
   }
 }
 

@@ -4,7 +4,8 @@
  */
 
 import type { LabelMatcher, Labels } from '../model/series.js'
-import { compileAnchoredRegex } from '../parser/regex.js'
+import { compilePromqlRegex } from '../parser/regex.js'
+import type { PromqlRegex } from '../parser/regex.js'
 
 /** A matcher ready to test values. */
 export interface CompiledMatcher {
@@ -15,9 +16,6 @@ export interface CompiledMatcher {
   /** The exact value for `=` matchers, for a direct postings lookup. */
   readonly equals?: string
 }
-
-const regexCache = new Map<string, RegExp>()
-const REGEX_CACHE_LIMIT = 1000
 
 /** Compiles a matcher; throws a SyntaxError naming the pattern for an invalid regex. */
 export function compileMatcher(matcher: LabelMatcher): CompiledMatcher {
@@ -46,21 +44,14 @@ export function matchesAll(labels: Labels, matchers: readonly CompiledMatcher[])
   return true
 }
 
-function anchoredRegex(pattern: string): RegExp {
-  let regex = regexCache.get(pattern)
-  if (regex !== undefined) return regex
-
+function anchoredRegex(pattern: string): PromqlRegex {
   try {
-    // The same RE2-to-JavaScript translation as the parser, so `(?i)`, POSIX classes and
-    // `(?P<name>` match here exactly as they were validated there.
-    regex = compileAnchoredRegex(pattern)
+    // The same compiler (and cache) as the parser, so a pattern matches here exactly as it
+    // was validated there.
+    return compilePromqlRegex(pattern)
   } catch (error) {
     throw new SyntaxError(`invalid regular expression ${JSON.stringify(pattern)}`, {
       cause: error,
     })
   }
-
-  if (regexCache.size >= REGEX_CACHE_LIMIT) regexCache.clear()
-  regexCache.set(pattern, regex)
-  return regex
 }

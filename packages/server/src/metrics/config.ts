@@ -1,4 +1,4 @@
-import { compileAnchoredRegex, parseDurationMs } from '@rampart/promql'
+import { compilePromqlRegex, parseDurationMs } from '@rampart/promql'
 import { z } from 'zod'
 
 /** A Prometheus duration string (`15s`, `1h30m`, `15d`), read as milliseconds. */
@@ -33,7 +33,7 @@ const relabelConfig = z
       context.addIssue({ code: 'custom', message: 'replace needs target_label' })
     }
     try {
-      compileAnchoredRegex(value.regex)
+      compilePromqlRegex(value.regex)
     } catch {
       context.addIssue({ code: 'custom', path: ['regex'], message: 'is not a valid regex' })
     }

@@ -125,6 +125,13 @@ const instantQueries = [
   'memory_bytes offset 5m',
   'memory_bytes unless memory_bytes{job="api"}',
   'label_replace(memory_bytes, "host", "$1", "instance", "(.*):.*")',
+  // Regex matchers and captures through the RE2 engine: flags, classes, alternations.
+  'memory_bytes{job=~"API|work.+"}',
+  'memory_bytes{job=~"(?i)API", instance!~"b:[[:digit:]]+"}',
+  'count(http_requests_total{code=~"(4|5)\\d\\d"})',
+  'memory_bytes{instance=~"a:.*|b"}',
+  'label_replace(memory_bytes, "port", "${p}-$1", "instance", "([a-z]+):(?P<p>\\d+)")',
+  'label_replace(memory_bytes, "x", "$1", "job", "(a+)+b")',
   'absent(nonexistent_metric{job="x"})',
   'clamp(memory_bytes, 500, 700)',
   'round(rate(http_requests_total[5m]), 0.01)',

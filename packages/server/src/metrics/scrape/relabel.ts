@@ -1,15 +1,15 @@
-import type { Labels } from '@rampart/promql'
-import { compileAnchoredRegex } from '@rampart/promql'
+import type { Labels, PromqlRegex } from '@rampart/promql'
+import { compilePromqlRegex } from '@rampart/promql'
 import type { RelabelConfig } from '../config.js'
 
 /** A relabel rule with its regex compiled once; regexes are anchored as in Prometheus. */
 export interface CompiledRelabel {
   readonly config: RelabelConfig
-  readonly regex: RegExp
+  readonly regex: PromqlRegex
 }
 
 export function compileRelabels(configs: readonly RelabelConfig[]): CompiledRelabel[] {
-  return configs.map((config) => ({ config, regex: compileAnchoredRegex(config.regex) }))
+  return configs.map((config) => ({ config, regex: compilePromqlRegex(config.regex) }))
 }
 
 /** `$1`, `${1}`, `$name` and `${name}` in a replacement, filled from a regex match. */
