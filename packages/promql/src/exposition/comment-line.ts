@@ -123,7 +123,10 @@ function isMetricName(name: string): boolean {
   return true
 }
 
-/** HELP escapes: `\\` and `\n`, and in OpenMetrics also `\"`. */
+/**
+ * HELP escapes: `\\` and `\n`, and in OpenMetrics also `\"`; any other escaped character keeps
+ * its backslash, as in Prometheus.
+ */
 function unescapeHelp(raw: string, line: number, openMetrics: boolean): string {
   if (!raw.includes('\\')) return raw
 
@@ -139,9 +142,13 @@ function unescapeHelp(raw: string, line: number, openMetrics: boolean): string {
     if (next === '\\') result += '\\'
     else if (next === 'n') result += '\n'
     else if (next === '"' && openMetrics) result += '"'
+    else if (next !== undefined) result += `\\${next}`
     else {
-      const shown = next === undefined ? 'end of line' : `"\\${next}"`
-      throw new ExpositionError('invalid_escape', line, `invalid escape sequence ${shown} in HELP`)
+      throw new ExpositionError(
+        'invalid_escape',
+        line,
+        'invalid escape sequence end of line in HELP',
+      )
     }
     i++
   }

@@ -122,6 +122,17 @@ describe('valid lines', () => {
       want: [{ labels: { __name__: 'x', a: 'q"b\\s\nn', b: '}{,' }, value: 1 }],
     },
     {
+      name: 'other escapes kept with their backslash, as Prometheus does',
+      text: 'x{a="\\xff\\t\\d"} 1\n',
+      want: [{ labels: { __name__: 'x', a: '\\xff\\t\\d' }, value: 1 }],
+    },
+    {
+      name: 'other escapes in OpenMetrics label values',
+      format: 'openmetrics',
+      text: 'x{a="\\xff"} 1\n# EOF\n',
+      want: [{ labels: { __name__: 'x', a: '\\xff' }, value: 1 }],
+    },
+    {
       name: 'special values',
       text: 'a NaN\nb +Inf\nc -Inf\nd -0\ne 1e-3\nf .5\n',
       want: [
@@ -232,10 +243,10 @@ describe('malformed lines', () => {
       message: 'line 1: unexpected text after the value',
     },
     {
-      name: 'bad escape in label value',
-      text: 'up{a="\\t"} 1\n',
+      name: 'backslash ending a line inside a label value',
+      text: 'up{a="\\',
       code: 'invalid_escape',
-      message: 'line 1: invalid escape sequence "\\t"',
+      message: 'line 1: invalid escape sequence end of line',
     },
     {
       name: 'unterminated label value',
@@ -310,10 +321,10 @@ describe('malformed lines', () => {
       message: 'line 2: second HELP line for "a"',
     },
     {
-      name: 'bad escape in HELP',
-      text: '# HELP a tab\\there\n',
+      name: 'backslash ending a HELP line',
+      text: '# HELP a tab\\\n',
       code: 'invalid_escape',
-      message: 'line 1: invalid escape sequence "\\t" in HELP',
+      message: 'line 1: invalid escape sequence end of line in HELP',
     },
     {
       name: 'bad name in TYPE',

@@ -138,7 +138,11 @@ function parseLabel(
   return next
 }
 
-/** Reads a label value after its opening quote, resolving `\\`, `\"` and `\n`. */
+/**
+ * Reads a label value after its opening quote, resolving `\\`, `\"` and `\n`. Any other escaped
+ * character is kept with its backslash, as Prometheus's parsers do (they accept `\.` for any
+ * character and resolve only those three), so `\xff` from an exporter does not fail a scrape.
+ */
 function readQuoted(series: string, start: number, line: number): { value: string; next: number } {
   const end = series.length
   let value = ''
@@ -164,10 +168,11 @@ function unescape(code: number, line: number): string {
       return '"'
     case 0x6e:
       return '\n'
-    default: {
-      const shown = Number.isNaN(code) ? 'end of line' : `"\\${String.fromCharCode(code)}"`
-      throw new ExpositionError('invalid_escape', line, `invalid escape sequence ${shown}`)
-    }
+    default:
+      if (Number.isNaN(code)) {
+        throw new ExpositionError('invalid_escape', line, 'invalid escape sequence end of line')
+      }
+      return `\\${String.fromCharCode(code)}`
   }
 }
 

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import { RampartError } from '../platform/errors.js'
 import type { MetricsConfig } from './config.js'
 
+const challengeHeader = 'Bearer realm="rampart metrics"'
+
 function digest(text: string): Buffer {
   return createHash('sha256').update(text).digest()
 }
@@ -21,8 +23,11 @@ export function requireApiToken(scope: FastifyInstance, config: MetricsConfig): 
       : readFileSync(config.api_token_file, 'utf8').trim())
   const expected = configured === undefined ? undefined : digest(configured)
 
-  scope.addHook('onRequest', (request, _reply, done) => {
+  scope.addHook('onRequest', (request, reply, done) => {
+    // RFC 9110 §11.6.1: a 401 names the scheme the client should answer with.
+    const challenge = (): void => void reply.header('www-authenticate', challengeHeader)
     if (expected === undefined) {
+      challenge()
       done(new RampartError('unauthorized', 'the metrics API is closed: set metrics.api_token'))
       return
     }
@@ -30,6 +35,7 @@ export function requireApiToken(scope: FastifyInstance, config: MetricsConfig): 
     const presented = header.startsWith('Bearer ') ? header.slice(7) : ''
     // Comparing digests keeps the comparison constant-time whatever the lengths.
     if (!timingSafeEqual(digest(presented), expected)) {
+      challenge()
       done(new RampartError('unauthorized', 'a valid bearer token is required'))
       return
     }

@@ -43,6 +43,57 @@ export type RelabelConfig = z.output<typeof relabelConfig>
 
 const secret = z.string().min(1)
 
+const basicAuth = z
+  .object({
+    username: z.string(),
+    password: secret.optional(),
+    password_file: z.string().optional(),
+  })
+  .strict()
+
+const authorization = z
+  .object({
+    type: z.string().default('Bearer'),
+    credentials: secret.optional(),
+    credentials_file: z.string().optional(),
+  })
+  .strict()
+
+/** Credentials in Prometheus's HTTP client format, shared by scrapes and the remote backend. */
+export interface HttpCredentials {
+  readonly basic_auth?: z.output<typeof basicAuth> | undefined
+  readonly authorization?: z.output<typeof authorization> | undefined
+  readonly bearer_token?: string | undefined
+  readonly bearer_token_file?: string | undefined
+}
+
+// Headers the HTTP client or the credentials above own; setting them by hand would conflict.
+const reservedHeaders = new Set([
+  'authorization',
+  'host',
+  'content-length',
+  'content-type',
+  'connection',
+  'transfer-encoding',
+])
+const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'is not a valid header name')
+  .refine((name) => !reservedHeaders.has(name.toLowerCase()), 'cannot be set here')
+
+const remoteConfig = z
+  .object({
+    basic_auth: basicAuth.optional(),
+    authorization: authorization.optional(),
+    bearer_token: secret.optional(),
+    bearer_token_file: z.string().optional(),
+    headers: z
+      .record(headerName, z.string().regex(/^[^\r\n]*$/, 'must be one line'))
+      .default({})
+      .describe('Extra headers, e.g. X-Scope-OrgID for Mimir or Cortex tenants.'),
+  })
+  .strict()
+
 export const scrapeConfigSchema = z
   .object({
     job_name: z.string().min(1),
@@ -53,22 +104,8 @@ export const scrapeConfigSchema = z
     params: z.record(z.string(), z.array(z.string())).optional(),
     honor_labels: z.boolean().default(false),
     honor_timestamps: z.boolean().default(true),
-    basic_auth: z
-      .object({
-        username: z.string(),
-        password: secret.optional(),
-        password_file: z.string().optional(),
-      })
-      .strict()
-      .optional(),
-    authorization: z
-      .object({
-        type: z.string().default('Bearer'),
-        credentials: secret.optional(),
-        credentials_file: z.string().optional(),
-      })
-      .strict()
-      .optional(),
+    basic_auth: basicAuth.optional(),
+    authorization: authorization.optional(),
     bearer_token: secret.optional(),
     bearer_token_file: z.string().optional(),
     sample_limit: z.number().int().min(0).default(0),
@@ -104,6 +141,11 @@ export const metricsConfigSchema = z
       .url()
       .optional()
       .describe('Base URL of a Prometheus-compatible server, for backend: prometheus.'),
+    remote: remoteConfig
+      .prefault({})
+      .describe(
+        'Credentials (basic_auth, authorization, bearer_token, *_file) and headers for remote_url.',
+      ),
     retention: duration.prefault('15d').describe('How long samples are kept.'),
     max_memory_bytes: z
       .number()

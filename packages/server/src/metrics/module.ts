@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify'
 import type { PlatformDeps, RampartModule } from '../platform/module.js'
 import { requireApiToken } from './api-token.js'
 import { registerRemoteProxy } from './prometheus-api/remote-proxy.js'
+import { answerUnknownPaths } from './prometheus-api/unknown-paths.js'
 import { registerEmbeddedApi } from './prometheus-api/routes.js'
 import { registerRemoteWrite } from './remote-write/receiver.js'
 import { ScrapeManager } from './scrape/scrape-manager.js'
@@ -48,8 +49,9 @@ export function createMetricsModule(deps: PlatformDeps): MetricsModule {
       await server.register(
         async (scope) => {
           requireApiToken(scope, config)
+          answerUnknownPaths(scope)
           if (store === undefined) {
-            registerRemoteProxy(scope, config.remote_url ?? '')
+            registerRemoteProxy(scope, config)
             return
           }
           await registerEmbeddedApi(scope, {

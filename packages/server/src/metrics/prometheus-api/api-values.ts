@@ -9,6 +9,7 @@ export const apiErrorStatus = {
   timeout: 503,
   internal: 500,
   unavailable: 503,
+  not_found: 404,
 } as const
 
 export type ApiErrorType = keyof typeof apiErrorStatus
@@ -23,13 +24,26 @@ export class ApiError extends Error {
   }
 }
 
+// Go's ParseFloat in decimal form; JavaScript's Number() also takes `0x10`, `0b1` and spaces.
+const decimalNumber = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/
+// RFC 3339 as Go's time.RFC3339Nano reads it: a zone (`Z` or an offset) is required, where
+// Date.parse would read a zone-less time in the server's local zone.
+const rfc3339 = /^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)$/
+
+/** Seconds written as a decimal number, or undefined for anything else. */
+function decimalSeconds(text: string): number | undefined {
+  if (!decimalNumber.test(text)) return undefined
+  const seconds = Number(text)
+  return Number.isFinite(seconds) ? seconds : undefined
+}
+
 /** A timestamp parameter: Unix seconds (fractions allowed) or RFC 3339; in milliseconds. */
 export function parseTimeParam(name: string, text: string | undefined, fallbackMs: number): number {
   if (text === undefined || text === '') return fallbackMs
-  const seconds = Number(text)
-  if (Number.isFinite(seconds)) return Math.round(seconds * 1000)
-  const parsed = Date.parse(text)
-  if (!Number.isNaN(parsed) && /^\d{4}-\d\d-\d\dT/.test(text)) return parsed
+  const seconds = decimalSeconds(text)
+  if (seconds !== undefined) return Math.round(seconds * 1000)
+  const parsed = rfc3339.test(text) ? Date.parse(text) : NaN
+  if (!Number.isNaN(parsed)) return parsed
   throw new ApiError(
     'bad_data',
     `invalid parameter "${name}": cannot parse "${text}" to a valid timestamp`,
@@ -41,8 +55,8 @@ export function parseDurationParam(name: string, text: string | undefined): numb
   if (text === undefined || text === '') {
     throw new ApiError('bad_data', `invalid parameter "${name}": missing`)
   }
-  const seconds = Number(text)
-  const ms = Number.isFinite(seconds) ? Math.round(seconds * 1000) : parseDurationMs(text)
+  const seconds = decimalSeconds(text)
+  const ms = seconds !== undefined ? Math.round(seconds * 1000) : parseDurationMs(text)
   if (ms === undefined || ms <= 0) {
     throw new ApiError(
       'bad_data',
@@ -61,10 +75,25 @@ export function parseSelector(text: string): LabelMatcher[] {
     if (error instanceof PromqlSyntaxError) throw new ApiError('bad_data', error.message)
     throw error
   }
-  if (expr.kind !== 'vectorSelector') {
+  if (expr.kind !== 'vectorSelector' || hasModifiers(text)) {
     throw new ApiError('bad_data', `invalid parameter "match[]": ${text} is not a series selector`)
   }
   return [...expr.matchers]
+}
+
+/**
+ * Whether anything follows the selector's name or braces (`offset 5m`, `@ 100`, `smoothed`).
+ * Prometheus reads match[] with a grammar for bare selectors, so it rejects these; the AST
+ * cannot tell `offset 0s` from no offset, so the text is checked with string values blanked.
+ */
+function hasModifiers(text: string): boolean {
+  const unquoted = text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
+  const close = unquoted.lastIndexOf('}')
+  const tail =
+    close >= 0
+      ? unquoted.slice(close + 1)
+      : unquoted.trim().replace(/^[a-zA-Z_:][a-zA-Z0-9_:]*/, '')
+  return tail.trim() !== ''
 }
 
 function pair(timestampMs: number, value: number): [number, string] {

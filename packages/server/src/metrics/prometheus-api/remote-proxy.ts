@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { RampartError } from '../../platform/errors.js'
+import type { MetricsConfig } from '../config.js'
+import { authorizationHeader } from '../scrape/http-fetch.js'
+import { sendNotFound } from './unknown-paths.js'
 
 const forwardedHeaders = ['accept', 'content-type']
 
@@ -10,9 +12,16 @@ const readEndpoints =
 /**
  * With `metrics.backend: prometheus`, the read API is answered by the remote server: the
  * request is forwarded as it came (path, query string, form body) and the answer returned
- * unchanged, so clients see the remote's results in the same shapes.
+ * unchanged, so clients see the remote's results in the same shapes. The client's own
+ * Authorization header (Rampart's token) is never forwarded; the configured credentials and
+ * headers (`metrics.remote`, e.g. a tenant's X-Scope-OrgID) are sent instead.
  */
-export function registerRemoteProxy(scope: FastifyInstance, remoteUrl: string): void {
+export function registerRemoteProxy(scope: FastifyInstance, config: MetricsConfig): void {
+  const remoteUrl = config.remote_url ?? ''
+  const authorization = authorizationHeader(config.remote)
+  const configuredHeaders: Record<string, string> = { ...config.remote.headers }
+  if (authorization !== undefined) configuredHeaders.authorization = authorization
+
   scope.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string' },
@@ -24,12 +33,12 @@ export function registerRemoteProxy(scope: FastifyInstance, remoteUrl: string): 
     const endpoint = (suffix.split('?', 1)[0] ?? '').replace(/^\/api\/v1/, '')
     // Dot segments, plain or percent-encoded, could climb out of the remote's API prefix.
     if (/\.\.|%2e/i.test(endpoint) || !readEndpoints.test(endpoint)) {
-      throw new RampartError('not_found', `${endpoint} is not forwarded to the metrics backend`)
+      return sendNotFound(reply, `${request.method} /api/v1${endpoint}`)
     }
     const target = new URL(suffix, remoteUrl.endsWith('/') ? remoteUrl : `${remoteUrl}/`)
     target.pathname = `${new URL(remoteUrl).pathname.replace(/\/$/, '')}${suffix.split('?')[0]}`
 
-    const headers: Record<string, string> = {}
+    const headers: Record<string, string> = { ...configuredHeaders }
     for (const name of forwardedHeaders) {
       const value = request.headers[name]
       if (typeof value === 'string') headers[name] = value

@@ -3,6 +3,7 @@ import type { LabelMatcher, MetricStore } from '@rampart/promql'
 import {
   evaluateInstant,
   evaluateRange,
+  parseExpr,
   PromqlExecutionError,
   PromqlSyntaxError,
 } from '@rampart/promql'
@@ -73,6 +74,22 @@ function matchersOf(params: ApiParams, required: boolean): LabelMatcher[][] {
     throw new ApiError('bad_data', 'no match[] parameter provided')
   }
   return selectors.map(parseSelector)
+}
+
+function limitParam(params: ApiParams, name: string): number {
+  const text = params.get(name)
+  if (text === undefined || text === '') return -1
+  if (!/^[+-]?\d+$/.test(text)) throw new ApiError('bad_data', `${name} must be a number`)
+  return Number(text)
+}
+
+function parseQuery(query: string): void {
+  try {
+    parseExpr(query)
+  } catch (error) {
+    if (error instanceof PromqlSyntaxError) throw new ApiError('bad_data', error.message)
+    throw error
+  }
 }
 
 function rangeOf(params: ApiParams): { startMs: number; endMs: number } {
@@ -211,7 +228,11 @@ export async function registerEmbeddedApi(
     '/metadata',
     handle((params) => {
       const metric = params.get('metric')
+      // As in Prometheus: a negative or absent limit is none; 0 returns nothing.
+      const limit = limitParam(params, 'limit')
+      const limitPerMetric = limitParam(params, 'limit_per_metric')
       const data: Record<string, { type: string; help: string; unit: string }[]> = {}
+      let metrics = 0
       for (const target of scrapes()?.targets ?? []) {
         for (const [name, metadata] of target.metadata) {
           if (metric !== undefined && name !== metric) continue
@@ -220,13 +241,33 @@ export async function registerEmbeddedApi(
             help: metadata.help ?? '',
             unit: metadata.unit ?? '',
           }
-          const list = (data[name] ??= [])
+          let list = data[name]
+          if (list === undefined) {
+            if (limit >= 0 && metrics >= limit) continue
+            list = data[name] = []
+            metrics++
+          }
+          if (limitPerMetric >= 0 && list.length >= limitPerMetric) continue
           if (!list.some((item) => JSON.stringify(item) === JSON.stringify(entry))) list.push(entry)
         }
       }
       return { data }
     }),
   )
+
+  // Rampart keeps no exemplars; like a Prometheus without exemplar storage, a valid request
+  // gets an empty list (Grafana asks for them next to every range query).
+  scope.route({
+    method: ['GET', 'POST'],
+    url: '/query_exemplars',
+    handler: handle((params) => {
+      const query = params.get('query')
+      if (query === undefined) throw new ApiError('bad_data', 'invalid parameter "query": missing')
+      rangeOf(params)
+      parseQuery(query)
+      return { data: [] }
+    }),
+  })
 
   scope.get(
     '/status/buildinfo',

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { ScrapeConfig } from '../config.js'
+import type { HttpCredentials, ScrapeConfig } from '../config.js'
 import type { FetchExposition } from './scrape-target.js'
 
 const acceptHeader =
@@ -10,8 +10,8 @@ function readSecret(value: string | undefined, file: string | undefined): string
   return file === undefined ? undefined : readFileSync(file, 'utf8').trim()
 }
 
-/** The Authorization header a scrape config asks for, with secrets read from files once. */
-export function authorizationHeader(config: ScrapeConfig): string | undefined {
+/** The Authorization header the credentials ask for, with secrets read from files once. */
+export function authorizationHeader(config: HttpCredentials): string | undefined {
   if (config.basic_auth !== undefined) {
     const { username, password, password_file: passwordFile } = config.basic_auth
     const secret = readSecret(password, passwordFile) ?? ''
