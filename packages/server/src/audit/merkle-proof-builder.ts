@@ -17,7 +17,8 @@ export interface MerkleHashSource {
   readLeafHashes(start: number, end: number): Promise<readonly Uint8Array[]>
   /**
    * The head of the perfect subtree of `2 ** level` leaves starting at leaf
-   * `index * 2 ** level`, if the store keeps it; undefined to have it computed from leaves.
+   * `index * 2 ** level` (at level 0, the leaf hash), if the store keeps it; undefined to have
+   * it computed from leaves.
    */
   readSubtreeHash?(level: number, index: number): Promise<Uint8Array | undefined>
 }
@@ -140,7 +141,7 @@ async function readPerfectSubtree(
   source: MerkleHashSource,
   piece: PerfectSubtree,
 ): Promise<Buffer> {
-  if (piece.level > 0 && source.readSubtreeHash !== undefined) {
+  if (source.readSubtreeHash !== undefined) {
     const stored = await source.readSubtreeHash(piece.level, piece.index)
     if (stored !== undefined) return checkedHash(stored)
   }

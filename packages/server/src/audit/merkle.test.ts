@@ -180,7 +180,7 @@ describe('proof generation round trip', () => {
 
     expect(verifyInclusion(leafHashes[5] ?? NONE, 5, 64, proof, rootOf(64)).valid).toBe(true)
     expect(reads).toEqual([
-      'leaves 4-5',
+      'subtree 0/4',
       'subtree 1/3',
       'subtree 2/0',
       'subtree 3/1',

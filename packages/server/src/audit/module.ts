@@ -2,6 +2,8 @@
  * The audit area: the tamper-evident event log, its checkpoints, proofs, query and ingestion
  * API, and durable consumers. `createAuditModule` is the one factory `app.ts` calls.
  */
+import { join } from 'node:path'
+
 import type { Transaction } from 'kysely'
 
 import type { SignedCheckpoint } from './checkpoint.js'
@@ -12,6 +14,7 @@ import { SingletonLoop } from '../platform/jobs/singleton-loop.js'
 import type { Database } from '../store/schema.js'
 import { createDueCheckpoints, WITNESS_JOB } from './log/checkpointer.js'
 import type { CheckpointerOptions } from './log/checkpointer.js'
+import { ARCHIVE_JOB, archiveExpiredEvents } from './log/archive.js'
 import { deliverToWitness, syncCheckpointFile } from './log/checkpoint-exports.js'
 import type { EventHandler, Subscription } from './log/consumers.js'
 import { Consumers } from './log/consumers.js'
@@ -56,10 +59,6 @@ export interface AuditModule extends RampartModule {
 }
 
 const checkpointLoopName = 'audit.checkpoint'
-
-// TODO(#3): retention — archive whole ranges older than a configured period to JSONL with
-// their checkpoints and verify the rest from the archived checkpoint (`verifyLog`'s `start`
-// already accepts one); not built yet, so events are kept for ever.
 
 /** Builds the audit module; `startup` are the facts recorded as events when it starts. */
 export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): AuditModule {
@@ -109,6 +108,31 @@ export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): A
     return made
   }
 
+  // Retention: the lease holder enqueues one durable archive job per interval (deduplicated
+  // while one is pending); whichever worker claims it archives, and a crash retries it.
+  const retentionMs = settings.retention_ms
+  let archiveEnqueuedAt = -Infinity
+  const enqueueArchive = async (): Promise<void> => {
+    if (retentionMs === undefined) return
+    if (clock.now() - archiveEnqueuedAt < settings.archive_interval_ms) return
+    archiveEnqueuedAt = clock.now()
+    await jobs.enqueue(ARCHIVE_JOB, {}, { dedupKey: ARCHIVE_JOB, maxAttempts: 5 })
+  }
+  if (retentionMs !== undefined) {
+    const archiveDir = settings.archive_dir ?? join(config.data_dir, 'audit-archive')
+    worker.handle(ARCHIVE_JOB, async () => {
+      const range = await archiveExpiredEvents({
+        db: store.db,
+        log,
+        clock,
+        retentionMs,
+        archiveDir,
+        instanceId,
+      })
+      if (range !== undefined) logger.info({ archive: range }, 'audit events archived')
+    })
+  }
+
   const loop = new SingletonLoop({
     name: checkpointLoopName,
     holder: instanceId,
@@ -118,6 +142,7 @@ export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): A
     logger,
     tick: async () => {
       await makeCheckpoints(false)
+      await enqueueArchive()
     },
   })
 

@@ -42,6 +42,24 @@ const auditSchema = z
     consumer_poll_interval_ms: positiveMs
       .default(500)
       .describe('How often durable consumers look for new events when not woken.'),
+    retention_ms: positiveMs
+      .optional()
+      .describe(
+        'Archive events older than this (whole checkpointed ranges) to JSONL files, then delete ' +
+          'them from the database. Unset: events are kept for ever.',
+      ),
+    archive_dir: z
+      .string()
+      .optional()
+      .describe(
+        'Where archive files go; default <data_dir>/audit-archive. Share it between replicas.',
+      ),
+    archive_interval_ms: positiveMs
+      .default(3_600_000)
+      .describe('How often the lease holder looks for events past retention_ms.'),
+    ingest_key_ttl_ms: positiveMs
+      .default(7 * 24 * 3_600_000)
+      .describe('How long an ingestion idempotency key is remembered (per tenant).'),
   })
   .strict()
   .prefault({})

@@ -20,6 +20,7 @@ export const errorRegistry = {
   audit_range_invalid: { status: 400, title: 'Sequence or tree size outside the audit log' },
   audit_batch_too_large: { status: 413, title: 'Audit event batch too large' },
   audit_event_invalid: { status: 400, title: 'Invalid audit event' },
+  audit_range_archived: { status: 410, title: 'Audit events archived' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorRegistry

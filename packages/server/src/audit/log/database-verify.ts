@@ -13,6 +13,7 @@ import { verifyLog } from '../verify.js'
 import type { VerifyReport } from '../verify-report.js'
 import type { Database } from '../../store/schema.js'
 import { checkpointAtOrBelow, readCheckpointBodies } from './checkpoint-store.js'
+import { archivedThrough } from './archive-boundary.js'
 import { eventFromRow } from './event-rows.js'
 
 const pageSize = 5000
@@ -73,7 +74,9 @@ export async function verifyDatabase(
 ): Promise<VerifyReport> {
   const publicKeys = options.publicKeys ?? (await storedPublicKeys(db))
   const checkpoints = options.checkpoints ?? (await readCheckpointBodies(db))
-  const start = await startFor(db, options.fromSeq ?? 1)
+  // After retention archived a prefix, the stored log begins after the archive's checkpoint.
+  const fromSeq = Math.max(options.fromSeq ?? 1, (await archivedThrough(db)) + 1)
+  const start = await startFor(db, fromSeq)
   return verifyLog(streamStoredEvents(db, start?.seq ?? 1), {
     publicKeys,
     checkpoints,

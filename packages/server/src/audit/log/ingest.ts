@@ -51,7 +51,12 @@ export async function ingestBatch(
   items.forEach((item, index) => {
     const keyIssue = checkKey(item.idempotencyKey)
     const validation = log.validate(item.event)
-    const issues = [...(keyIssue ? [keyIssue] : []), ...(validation.ok ? [] : validation.issues)]
+    const typeIssue = validation.ok ? reservedType(validation.event.type) : undefined
+    const issues = [
+      ...(keyIssue ? [keyIssue] : []),
+      ...(validation.ok ? [] : validation.issues),
+      ...(typeIssue ? [typeIssue] : []),
+    ]
     if (issues.length > 0 || !validation.ok) {
       results[index] = { status: 'rejected', issues }
       return
@@ -173,6 +178,19 @@ async function appendFresh(
       conflict.column('key').doUpdateSet((update) => ({ seq: update.ref('excluded.seq') })),
     )
     .execute()
+}
+
+// Rampart's own facts (archived ranges, keys, start and stop) must not be forgeable by a
+// service: the verifier trusts an `audit.log.archived` event in the chain.
+const reservedTypePrefixes = ['audit.', 'platform.']
+
+function reservedType(type: string): EventIssue | undefined {
+  if (!reservedTypePrefixes.some((prefix) => type.startsWith(prefix))) return undefined
+  return {
+    path: 'type',
+    code: 'invalid_value',
+    message: 'types under audit. and platform. are recorded by Rampart itself',
+  }
 }
 
 function duplicateId(): EventIssue {

@@ -9,6 +9,8 @@ import { hashLeaf, MerkleFrontier } from '../merkle.js'
 import type { SignedCheckpoint } from '../checkpoint.js'
 import { RampartError } from '../../platform/errors.js'
 import type { Database } from '../../store/schema.js'
+import { archivedThrough } from './archive-boundary.js'
+import type { StoredCheckpoint } from './checkpoint-store.js'
 import { checkpointAtOrBelow, createEventHashSource } from './checkpoint-store.js'
 
 /** An inclusion proof; hashes are lowercase hex. */
@@ -79,6 +81,26 @@ function checkSize(name: string, value: number, min: number, max: number): void 
 // TODO(#3): keep perfect-subtree hashes (say every 2^10 leaves) so a proof over a large log
 // reads O(log n) rows; today each proof hash is folded from the leaves under it, O(n) reads.
 
+/**
+ * The checkpoint where retention's archive ends, when `lowest` (the smallest seq or tree size a
+ * proof touches) is not above it: proofs about archived events come from the archive files.
+ */
+async function archiveBoundary(
+  db: Kysely<Database>,
+  name: string,
+  lowest: number,
+): Promise<StoredCheckpoint | undefined> {
+  const archived = await archivedThrough(db)
+  if (archived === 0) return undefined
+  if (lowest < archived || (name === 'seq' && lowest === archived)) {
+    throw new RampartError(
+      'audit_range_archived',
+      `${name} ${lowest} is in the archived range 1..${archived}; use the archive file`,
+    )
+  }
+  return checkpointAtOrBelow(db, archived)
+}
+
 /** Proves event `seq` is in the tree of `treeSize` leaves (default: the whole log). */
 export async function proveInclusion(
   db: Kysely<Database>,
@@ -89,7 +111,7 @@ export async function proveInclusion(
   checkSize('treeSize', size, 1, await headSeq(db))
   checkSize('seq', seq, 1, size)
 
-  const source = createEventHashSource(db)
+  const source = createEventHashSource(db, await archiveBoundary(db, 'seq', seq))
   const [path, head, event] = await Promise.all([
     buildInclusionProof(source, seq - 1, size),
     treeHeadAt(db, size),
@@ -116,8 +138,9 @@ export async function proveConsistency(
   checkSize('to', to, 1, await headSeq(db))
   checkSize('from', from, 1, to)
 
+  const source = createEventHashSource(db, await archiveBoundary(db, 'from', from))
   const [path, first, second] = await Promise.all([
-    buildConsistencyProof(createEventHashSource(db), from, to),
+    buildConsistencyProof(source, from, to),
     treeHeadAt(db, from),
     treeHeadAt(db, to),
   ])
