@@ -94,7 +94,9 @@ async function benchDialect(dialect: Dialect, total: number): Promise<void> {
   for (let start = 0; start < total; start += batchSize) {
     await plain.store.db
       .transaction()
-      .execute((tx) => insertEventRows(tx, dialect, rows.slice(start, start + batchSize)))
+      .execute((tx) =>
+        insertEventRows(tx, dialect, rows.slice(start, start + batchSize), plain.store.sqlite),
+      )
   }
   const plainPerSecond = total / ((performance.now() - started) / 1000)
   await plain.dispose()
@@ -105,6 +107,7 @@ async function benchDialect(dialect: Dialect, total: number): Promise<void> {
     dialect,
     clock: systemClock,
     maxFutureSkewMs: 300_000,
+    sqlite: chained.store.sqlite,
   })
   started = performance.now()
   for (let start = 0; start < total; start += batchSize) {

@@ -70,6 +70,7 @@ export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): A
     dialect: store.dialect,
     clock,
     maxFutureSkewMs: settings.max_future_skew_ms,
+    sqlite: store.sqlite,
   })
   const consumers = new Consumers({
     db: store.db,

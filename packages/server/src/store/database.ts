@@ -23,6 +23,11 @@ export interface StoreOptions {
 export interface Store {
   readonly db: Kysely<Database>
   readonly dialect: Dialect
+  /**
+   * The better-sqlite3 connection behind `db` on SQLite, for hot paths that prepare a statement
+   * once (the audit append); statements run on it join the transaction `db` has open.
+   */
+  readonly sqlite?: SqliteDatabase.Database
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -54,6 +59,7 @@ function openSqlite(options: StoreOptions): Store {
   return {
     db,
     dialect: 'sqlite',
+    sqlite: connection,
     ping: async () => {
       await sql`select 1`.execute(db)
     },

@@ -26,7 +26,13 @@ const day = 24 * 3_600_000
 async function storedLog(store: Store) {
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00.000Z'))
   const { key } = await loadActiveSigningKey(store.db, randomBytes(32), clock)
-  const log = new EventLog({ db: store.db, dialect: store.dialect, clock, maxFutureSkewMs: day })
+  const log = new EventLog({
+    db: store.db,
+    dialect: store.dialect,
+    clock,
+    maxFutureSkewMs: day,
+    sqlite: store.sqlite,
+  })
   const checkpoint = () =>
     createDueCheckpoints(
       { db: store.db, clock, key: () => key, everyEvents: 10, intervalMs: 1000 },

@@ -13,6 +13,7 @@
  */
 import { CompiledQuery } from 'kysely'
 import type { Kysely, Transaction } from 'kysely'
+import type SqliteDatabase from 'better-sqlite3'
 
 import { ChainHasher, hashedEventText } from '../chain.js'
 import type { AuditEventInput, ChainedAuditEvent, RecordedAuditEvent } from '../event.js'
@@ -22,7 +23,7 @@ import { RampartError } from '../../platform/errors.js'
 import type { Dialect } from '../../store/database.js'
 import type { Database } from '../../store/schema.js'
 import { eventRowValues } from './event-rows.js'
-import { insertEventRows } from './insert-events.js'
+import { insertEventRows, preparedStatements } from './insert-events.js'
 
 export type Executor = Kysely<Database> | Transaction<Database>
 
@@ -38,6 +39,8 @@ export interface EventLogOptions {
   readonly clock: Clock
   /** How far ahead of the clock `occurredAt` may lie. */
   readonly maxFutureSkewMs: number
+  /** On SQLite, the native connection: the append then runs statements prepared once. */
+  readonly sqlite?: SqliteDatabase.Database | undefined
 }
 
 type Listener = (head: ChainHead) => void
@@ -87,8 +90,12 @@ export class EventLog {
     tx: Transaction<Database>,
     inputs: readonly AuditEventInput[],
   ): Promise<ChainedAuditEvent[]> {
-    const { dialect, clock } = this.#options
-    const previous = await claimSeqs(tx, dialect, inputs.length)
+    const { dialect, clock, sqlite } = this.#options
+    const statements = sqlite === undefined ? undefined : preparedStatements(sqlite)
+    const previous =
+      statements === undefined
+        ? await claimSeqs(tx, dialect, inputs.length)
+        : headBefore(statements.claimSeqs.get(inputs.length), inputs.length)
     const recordedAt = new Date(clock.now())
     const hasher = new ChainHasher(Buffer.from(previous.hash, 'hex'))
 
@@ -107,15 +114,19 @@ export class EventLog {
       prevHash = hash
     })
 
-    await insertEventRows(tx, dialect, rows)
-    await tx.executeQuery(
-      CompiledQuery.raw(
-        dialect === 'postgres'
-          ? 'update audit_head set hash = $1 where id = 1'
-          : 'update audit_head set hash = ? where id = 1',
-        [prevHash],
-      ),
-    )
+    await insertEventRows(tx, dialect, rows, sqlite)
+    if (statements !== undefined) {
+      statements.setHeadHash.run(prevHash)
+    } else {
+      await tx.executeQuery(
+        CompiledQuery.raw(
+          dialect === 'postgres'
+            ? 'update audit_head set hash = $1 where id = 1'
+            : 'update audit_head set hash = ? where id = 1',
+          [prevHash],
+        ),
+      )
+    }
 
     const head = { seq: previous.seq + inputs.length, hash: prevHash }
     // Listeners (consumers) only take it as a hint to look; they read committed rows.
@@ -178,7 +189,14 @@ async function claimSeqs(
   const result = await tx.executeQuery<{ seq: number | string; hash: string }>(
     CompiledQuery.raw(text, [count]),
   )
-  const row = result.rows[0]
+  return headBefore(result.rows[0], count)
+}
+
+/** The head before a claim of `count` seqs, from the row the claim returned. */
+function headBefore(
+  row: { seq: number | string; hash: string } | undefined,
+  count: number,
+): ChainHead {
   if (row === undefined) throw new Error('the audit_head row is missing; run the migrations')
   return { seq: Number(row.seq) - count, hash: row.hash }
 }

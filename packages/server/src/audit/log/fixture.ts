@@ -22,7 +22,13 @@ export interface LogFixture {
 export function createLogFixture(store: Store): LogFixture {
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00.000Z'))
   const key = generateSigningKey()
-  const log = new EventLog({ db: store.db, dialect: store.dialect, clock, maxFutureSkewMs: 60_000 })
+  const log = new EventLog({
+    db: store.db,
+    dialect: store.dialect,
+    clock,
+    maxFutureSkewMs: 60_000,
+    sqlite: store.sqlite,
+  })
   return {
     log,
     clock,
