@@ -16,6 +16,7 @@ import { createDueCheckpoints, WITNESS_JOB } from './log/checkpointer.js'
 import type { CheckpointerOptions } from './log/checkpointer.js'
 import { ARCHIVE_JOB, archiveExpiredEvents } from './log/archive.js'
 import { deliverToWitness, syncCheckpointFile } from './log/checkpoint-exports.js'
+import { purgeExpiredIngestKeys } from './log/ingest.js'
 import type { EventHandler, Subscription } from './log/consumers.js'
 import { Consumers } from './log/consumers.js'
 import type { ChainHead } from './log/event-log.js'
@@ -111,12 +112,14 @@ export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): A
 
   // Retention: the lease holder enqueues one durable archive job per interval (deduplicated
   // while one is pending); whichever worker claims it archives, and a crash retries it.
+  // Expired ingestion keys are forgotten on the same schedule.
   const retentionMs = settings.retention_ms
-  let archiveEnqueuedAt = -Infinity
-  const enqueueArchive = async (): Promise<void> => {
+  let housekeptAt = -Infinity
+  const housekeep = async (): Promise<void> => {
+    if (clock.now() - housekeptAt < settings.archive_interval_ms) return
+    housekeptAt = clock.now()
+    await purgeExpiredIngestKeys(store.db, clock.now(), settings.ingest_key_ttl_ms)
     if (retentionMs === undefined) return
-    if (clock.now() - archiveEnqueuedAt < settings.archive_interval_ms) return
-    archiveEnqueuedAt = clock.now()
     await jobs.enqueue(ARCHIVE_JOB, {}, { dedupKey: ARCHIVE_JOB, maxAttempts: 5 })
   }
   if (retentionMs !== undefined) {
@@ -143,7 +146,7 @@ export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): A
     logger,
     tick: async () => {
       await makeCheckpoints(false)
-      await enqueueArchive()
+      await housekeep()
     },
   })
 
@@ -164,7 +167,14 @@ export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): A
   return {
     name: 'audit',
     events,
-    registerRoutes: (server) => registerAuditRoutes(server, { db: store.db, log, clock, tokens }),
+    registerRoutes: (server) =>
+      registerAuditRoutes(server, {
+        db: store.db,
+        log,
+        clock,
+        tokens,
+        ingestKeyTtlMs: settings.ingest_key_ttl_ms,
+      }),
     start: async () => {
       const loaded = await loadActiveSigningKey(store.db, deps.masterKey.key, clock)
       signingKey = loaded.key

@@ -1,9 +1,7 @@
 /**
  * A deterministic audit log for tests and benchmarks: realistic events (~600 bytes each),
- * chained, with signed checkpoints, exported as an auditor would receive it.
- *
- * TODO(#3): belongs in src/test-support, which the build leaves out; that folder is shared and
- * outside this module, so the fixture lives here until it is moved there.
+ * chained, with signed checkpoints, exported as an auditor would receive it. Left out of the
+ * build (see tsconfig.build.json), like `log/fixture.ts`: only tests and benchmarks use it.
  */
 import { chainEvents } from './chain.js'
 import type { SignedCheckpoint } from './checkpoint.js'

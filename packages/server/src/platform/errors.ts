@@ -21,6 +21,13 @@ export const errorRegistry = {
   audit_batch_too_large: { status: 413, title: 'Audit event batch too large' },
   audit_event_invalid: { status: 400, title: 'Invalid audit event' },
   audit_range_archived: { status: 410, title: 'Audit events archived' },
+  audit_canonical_json_invalid: { status: 400, title: 'Value has no canonical JSON form' },
+  audit_encoding_invalid: { status: 400, title: 'Malformed hash, key or signature' },
+  audit_merkle_range_invalid: { status: 400, title: 'Merkle tree index or size out of range' },
+  audit_merkle_source_invalid: { status: 500, title: 'Stored Merkle hashes are inconsistent' },
+  audit_checkpoint_invalid: { status: 400, title: 'Malformed audit checkpoint' },
+  audit_key_invalid: { status: 400, title: 'Unusable Ed25519 key' },
+  audit_verify_options_invalid: { status: 400, title: 'Unusable verification options' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorRegistry

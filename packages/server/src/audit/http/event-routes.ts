@@ -149,7 +149,7 @@ export function registerEventRoutes(server: FastifyInstance, deps: AuditRouteDep
           `a batch holds at most ${MAX_BATCH_EVENTS} events; this one has ${items.length}`,
         )
       }
-      const results = await ingestBatch(db, log, items, clock.now())
+      const results = await ingestBatch(db, log, items, clock.now(), deps.ingestKeyTtlMs)
       const count = (status: string) => results.filter((item) => item.status === status).length
       return {
         accepted: count('accepted'),

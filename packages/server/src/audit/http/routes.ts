@@ -17,6 +17,8 @@ export interface AuditRouteDeps {
   readonly log: EventLog
   readonly clock: Clock
   readonly tokens: AuditTokens
+  /** How long an ingestion idempotency key is remembered. */
+  readonly ingestKeyTtlMs: number
 }
 
 export function registerAuditRoutes(server: FastifyInstance, deps: AuditRouteDeps): void {

@@ -1,6 +1,7 @@
 /**
  * Ingestion of event batches from services: each event validated on its own, deduplicated by
- * its idempotency key, and the accepted ones appended in one transaction. The result has one
+ * its idempotency key within its tenant (keys expire after `keyTtlMs`), and the accepted ones
+ * appended in one transaction. The result has one
  * entry per submitted event, in order, so a producer knows exactly what to resend.
  */
 import type { Kysely, Transaction } from 'kysely'
@@ -23,6 +24,30 @@ export type IngestResult =
 
 const maxKeyLength = 200
 
+/** How long a key is remembered when the caller does not say (the config default). */
+export const DEFAULT_KEY_TTL_MS = 7 * 24 * 3_600_000
+
+/**
+ * The stored form of a producer's key: scoped to the event's tenant, so two tenants may use
+ * the same key, and unambiguous whatever characters either part holds.
+ */
+function scopedKey(tenant: string | undefined, key: string): string {
+  return JSON.stringify([tenant ?? 'default', key])
+}
+
+/** Forgets keys older than `keyTtlMs`; returns how many. Run by the lease holder. */
+export async function purgeExpiredIngestKeys(
+  db: Kysely<Database>,
+  now: number,
+  keyTtlMs: number,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('audit_ingest_keys')
+    .where('created_at', '<', now - keyTtlMs)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
 function checkKey(key: unknown): EventIssue | undefined {
   if (typeof key === 'string' && key.length > 0 && key.length <= maxKeyLength) return undefined
   return {
@@ -42,10 +67,12 @@ export async function ingestBatch(
   log: EventLog,
   items: readonly IngestItem[],
   now: number,
+  keyTtlMs: number = DEFAULT_KEY_TTL_MS,
 ): Promise<IngestResult[]> {
   const results: (IngestResult | undefined)[] = items.map(() => undefined)
   const candidates: { index: number; key: string; event: AuditEventInput }[] = []
   const seenKeys = new Map<string, number>()
+  const scopedKeys: (string | undefined)[] = items.map(() => undefined)
   const seenIds = new Set<string>()
 
   items.forEach((item, index) => {
@@ -61,8 +88,10 @@ export async function ingestBatch(
       results[index] = { status: 'rejected', issues }
       return
     }
-    if (seenKeys.has(item.idempotencyKey)) {
+    const key = scopedKey(validation.event.tenant, item.idempotencyKey)
+    if (seenKeys.has(key)) {
       results[index] = { status: 'duplicate', seq: null }
+      scopedKeys[index] = key
       return
     }
     const id = validation.event.id
@@ -71,16 +100,18 @@ export async function ingestBatch(
       return
     }
     if (id !== undefined) seenIds.add(id)
-    seenKeys.set(item.idempotencyKey, index)
-    candidates.push({ index, key: item.idempotencyKey, event: validation.event })
+    seenKeys.set(key, index)
+    scopedKeys[index] = key
+    candidates.push({ index, key, event: validation.event })
   })
 
   if (candidates.length > 0) {
-    await db.transaction().execute((tx) => appendFresh(tx, log, candidates, results, now))
+    await db.transaction().execute((tx) => appendFresh(tx, log, candidates, results, now, keyTtlMs))
   }
   // Later copies of a key within the batch share the first copy's outcome.
-  items.forEach((item, index) => {
-    const first = seenKeys.get(item.idempotencyKey)
+  items.forEach((_item, index) => {
+    const key = scopedKeys[index]
+    const first = key === undefined ? undefined : seenKeys.get(key)
     const outcome = first === undefined ? undefined : results[first]
     if (first !== index && results[index]?.status === 'duplicate' && outcome !== undefined) {
       results[index] = { status: 'duplicate', seq: 'seq' in outcome ? outcome.seq : null }
@@ -95,7 +126,19 @@ async function appendFresh(
   candidates: readonly { index: number; key: string; event: AuditEventInput }[],
   results: (IngestResult | undefined)[],
   now: number,
+  keyTtlMs: number,
 ): Promise<void> {
+  // An expired key no longer deduplicates: forget it before claiming.
+  await tx
+    .deleteFrom('audit_ingest_keys')
+    .where(
+      'key',
+      'in',
+      candidates.map((item) => item.key),
+    )
+    .where('created_at', '<', now - keyTtlMs)
+    .execute()
+
   // Claiming the keys first makes a concurrent batch with the same key wait on the unique
   // index and then see it taken, instead of both appending.
   const claimed = await tx

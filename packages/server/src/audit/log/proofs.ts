@@ -9,6 +9,7 @@ import { hashLeaf, MerkleFrontier } from '../merkle.js'
 import type { SignedCheckpoint } from '../checkpoint.js'
 import { RampartError } from '../../platform/errors.js'
 import type { Database } from '../../store/schema.js'
+import { withRegisteredErrors } from '../error-codes.js'
 import { archivedThrough } from './archive-boundary.js'
 import type { StoredCheckpoint } from './checkpoint-store.js'
 import { checkpointAtOrBelow, createEventHashSource } from './checkpoint-store.js'
@@ -113,7 +114,7 @@ export async function proveInclusion(
 
   const source = createEventHashSource(db, await archiveBoundary(db, 'seq', seq))
   const [path, head, event] = await Promise.all([
-    buildInclusionProof(source, seq - 1, size),
+    withRegisteredErrors(() => buildInclusionProof(source, seq - 1, size)),
     treeHeadAt(db, size),
     db.selectFrom('audit_events').select('hash').where('seq', '=', seq).executeTakeFirstOrThrow(),
   ])
@@ -140,7 +141,7 @@ export async function proveConsistency(
 
   const source = createEventHashSource(db, await archiveBoundary(db, 'from', from))
   const [path, first, second] = await Promise.all([
-    buildConsistencyProof(source, from, to),
+    withRegisteredErrors(() => buildConsistencyProof(source, from, to)),
     treeHeadAt(db, from),
     treeHeadAt(db, to),
   ])
