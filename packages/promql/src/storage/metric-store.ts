@@ -149,6 +149,7 @@ export class MetricStore implements Querier {
         this.wal = new WriteAheadLog(walDir, {
           flushBytes: options.walFlushBytes ?? 4 * 1024 * 1024,
           segmentBytes: options.walSegmentBytes ?? 64 * 1024 * 1024,
+          onSyncError: (error) => this.#options.onEvent?.({ type: 'background_error', error }),
         })
       } catch (error) {
         unlock()

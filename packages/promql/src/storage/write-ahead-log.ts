@@ -2,12 +2,22 @@
  * The write-ahead log: every new series and every stored sample, appended to numbered segment
  * files in batches so a restart can rebuild what the chunk files do not yet hold.
  *
- * Records are encoded into memory as samples arrive and written with an fsync when `flush` is
- * called (by the store every second, or sooner when the batch grows past `flushBytes`), so a
- * crash loses at most the samples since the last flush.
+ * Records are encoded into memory as samples arrive and written when `flush` is called (by the
+ * store every second, or sooner when the batch grows past `flushBytes`). The write lands in the
+ * page cache at once, so a crash of the process loses at most the samples since the last flush;
+ * the fsync that protects against a machine crash then runs on libuv's thread pool, off the
+ * event loop, so scrapes and queries do not wait for the disk.
  */
 
-import { closeSync, fdatasyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs'
+import {
+  closeSync,
+  fdatasync,
+  fdatasyncSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
 import { join } from 'node:path'
 
 import type { Labels } from '../model/series.js'
@@ -19,6 +29,8 @@ export interface WriteAheadLogOptions {
   readonly flushBytes: number
   /** Size after which a flush starts a new segment file. */
   readonly segmentBytes: number
+  /** Called when a background fsync fails (the data stays written, only not yet durable). */
+  readonly onSyncError?: (error: Error) => void
 }
 
 const SEGMENT_NAME = /^\d{8}$/
@@ -40,6 +52,9 @@ export class WriteAheadLog {
   #fd: number
   #segmentSize = 0
   #lastSampleTimestampMs = 0
+  /** The fsync running in the background, if any, and whether another is wanted after it. */
+  #syncing: Promise<void> | undefined
+  #syncAgain = false
 
   /** Opens the log for appending, always in a fresh segment after any existing ones. */
   constructor(dir: string, options: WriteAheadLogOptions) {
@@ -89,29 +104,29 @@ export class WriteAheadLog {
   }
 
   /**
-   * Writes every pending record and fsyncs the segment; starts a new one when it is full.
-   *
-   * TODO(#7): the write and fsync are synchronous and block the event loop for their
-   * duration (about a millisecond per flush on a local disk); a worker thread would hide it
-   * if scrape or query latency ever shows it.
+   * Writes every pending record and starts an fsync of the segment in the background; starts
+   * a new segment when this one is full.
    */
   flush(): void {
-    const buffer = this.#buffer
-    buffer.close()
-    if (buffer.length > 0) {
-      writeAll(this.#fd, buffer.bytes)
-      this.#segmentSize += buffer.length
-      buffer.clear()
-      fdatasyncSync(this.#fd)
-    }
-
+    if (this.#write()) this.#syncInBackground()
     if (this.#segmentSize >= this.#options.segmentBytes) this.cut()
   }
 
-  /** Flushes and continues in a new segment; returns the new segment's number. */
+  /** Resolves once every flush so far is on disk (for tests and orderly shutdown). */
+  async synced(): Promise<void> {
+    while (this.#syncing !== undefined) await this.#syncing
+  }
+
+  /**
+   * Writes and fsyncs the current segment, then continues in a new one; returns the new
+   * segment's number. The old segment is closed once a background fsync still running on it
+   * has finished.
+   */
   cut(): number {
-    this.flush()
-    closeSync(this.#fd)
+    this.#write()
+    const previous = this.#fd
+    fdatasyncSync(previous)
+    this.#closeAfterSync(previous)
     this.#segment++
     this.#fd = openSync(segmentPath(this.#dir, this.#segment), 'a')
     this.#segmentSize = 0
@@ -129,13 +144,57 @@ export class WriteAheadLog {
     return removed
   }
 
+  /** Writes and fsyncs what is pending, on the event loop: the last flush must not be lost. */
   close(): void {
-    this.flush()
-    closeSync(this.#fd)
+    this.#write()
+    fdatasyncSync(this.#fd)
+    this.#closeAfterSync(this.#fd)
   }
 
   #flushIfFull(): void {
     if (this.#buffer.length >= this.#options.flushBytes) this.flush()
+  }
+
+  /** Writes the pending records into the page cache; false when there were none. */
+  #write(): boolean {
+    const buffer = this.#buffer
+    buffer.close()
+    if (buffer.length === 0) return false
+    writeAll(this.#fd, buffer.bytes)
+    this.#segmentSize += buffer.length
+    buffer.clear()
+    return true
+  }
+
+  /** One fsync at a time: flushes while one runs are covered by a single follow-up. */
+  #syncInBackground(): void {
+    if (this.#syncing !== undefined) {
+      this.#syncAgain = true
+      return
+    }
+    const fd = this.#fd
+    this.#syncing = new Promise<void>((resolve) => {
+      fdatasync(fd, (error) => {
+        if (error !== null) this.#options.onSyncError?.(error)
+        resolve()
+      })
+    }).then(() => {
+      this.#syncing = undefined
+      if (!this.#syncAgain) return
+      this.#syncAgain = false
+      // A flush that came after a cut was for the new segment; the old one was synced in cut.
+      this.#syncInBackground()
+    })
+  }
+
+  /** Closes `fd` now, or after the background fsync that may still be using it. */
+  #closeAfterSync(fd: number): void {
+    const pending = this.#syncing
+    if (pending === undefined) {
+      closeSync(fd)
+      return
+    }
+    void pending.then(() => closeSync(fd))
   }
 }
 
