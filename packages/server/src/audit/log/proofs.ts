@@ -81,6 +81,8 @@ function checkSize(name: string, value: number, min: number, max: number): void 
 
 // TODO(#3): keep perfect-subtree hashes (say every 2^10 leaves) so a proof over a large log
 // reads O(log n) rows; today each proof hash is folded from the leaves under it, O(n) reads.
+// `createEventHashSource` already answers `readSubtreeHash`; a table for the hashes (and so a
+// migration) is what is missing.
 
 /**
  * The checkpoint where retention's archive ends, when `lowest` (the smallest seq or tree size a
