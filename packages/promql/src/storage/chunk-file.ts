@@ -72,10 +72,12 @@ export class ChunkFileBuilder {
     this.#chunks++
   }
 
-  /** Writes the file durably under the next number in `dir`. */
-  write(dir: string): ChunkFileInfo {
+  /**
+   * Writes the file durably under the next number in `dir`, or in place of file `number`
+   * (atomically, through a temporary file and a rename).
+   */
+  write(dir: string, number = (listChunkFiles(dir).at(-1) ?? 0) + 1): ChunkFileInfo {
     mkdirSync(dir, { recursive: true })
-    const number = (listChunkFiles(dir).at(-1) ?? 0) + 1
     const path = chunkFilePath(dir, number)
     const temporary = `${path}.tmp`
 

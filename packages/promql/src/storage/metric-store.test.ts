@@ -185,6 +185,62 @@ describe('metric store persistence', () => {
   })
 })
 
+describe('chunk file merging', () => {
+  function fill(store: ReturnType<typeof open>, rounds: number) {
+    const appender = store.appender()
+    const refs = [0, 1].map((i) => appender.seriesRef({ __name__: 'm', i: String(i) }))
+    for (let round = 0; round < rounds; round++) {
+      for (let t = round * 20; t < (round + 1) * 20; t++) {
+        for (const ref of refs) appender.append(ref, t * 1000, t)
+      }
+      store.compact()
+    }
+  }
+
+  const chunkFiles = () =>
+    readdirSync(join(dataDir, 'chunks')).filter((name) => name.endsWith('.chunks'))
+  const expected = (rounds: number) => Array.from({ length: rounds * 20 }, (_, t) => t * 1000)
+
+  it('merges the oldest files once there are too many, keeping every sample', () => {
+    const first = open({ samplesPerChunk: 10, maxChunkFiles: 3 })
+    fill(first, 8)
+
+    expect(chunkFiles().length).toBeLessThanOrEqual(4)
+    expect(events.some((event) => event.type === 'chunk_files_merged')).toBe(true)
+    expect(timestampsOf(first, 'm')).toEqual(expected(8))
+    first.close()
+
+    const second = open({ samplesPerChunk: 10, maxChunkFiles: 3 })
+    const data = second.select([{ name: '__name__', type: '=', value: 'm' }], 0, Infinity)
+    expect(data).toHaveLength(2)
+    for (const series of data) expect(Array.from(series.timestampsMs)).toEqual(expected(8))
+    second.close()
+  })
+
+  it('loads correctly when a crash left the merged files beside their merge', () => {
+    const first = open({ samplesPerChunk: 10, maxChunkFiles: 100 })
+    fill(first, 4)
+    first.close()
+    const originals = chunkFiles().map(
+      (name) => [name, readFileSync(join(dataDir, 'chunks', name))] as const,
+    )
+
+    const second = open({ samplesPerChunk: 10, maxChunkFiles: 2 })
+    fill(second, 0)
+    second.compact()
+    second.close()
+    expect(chunkFiles().length).toBeLessThan(originals.length)
+    // The crash: the merged file was renamed into place, the old ones were never deleted.
+    for (const [name, bytes] of originals.slice(0, -1)) {
+      if (!chunkFiles().includes(name)) writeFileSync(join(dataDir, 'chunks', name), bytes)
+    }
+
+    const third = open({ samplesPerChunk: 10, maxChunkFiles: 100 })
+    expect(timestampsOf(third, 'm')).toEqual(expected(4))
+    third.close()
+  })
+})
+
 describe('metric store bounds', () => {
   it('drops samples past the retention period, in memory and on disk', () => {
     const store = open({ retentionMs: 2 * HOUR_MS, samplesPerChunk: 60 })

@@ -21,6 +21,7 @@ import type { MemSeries } from './mem-series.js'
 import type { WalReplayReport } from './wal-replay.js'
 import { replayWal } from './wal-replay.js'
 import { WriteAheadLog } from './write-ahead-log.js'
+import { mergeOldestChunkFiles } from './chunk-merge.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -33,6 +34,8 @@ export interface MetricStoreOptions {
    * 15 days.
    */
   readonly retentionMs?: number
+  /** Chunk files kept before the oldest are merged (default 16). */
+  readonly maxChunkFiles?: number
   /** Memory the head may use before the oldest chunks are dropped. Default unbounded. */
   readonly maxMemoryBytes?: number
   /** Samples per chunk before a new one starts. Default 120. */
@@ -66,6 +69,7 @@ export type MetricStoreEvent =
       readonly reason: string
     }
   | { readonly type: 'compacted'; readonly chunks: number; readonly walSegmentsRemoved: number }
+  | { readonly type: 'chunk_files_merged'; readonly before: number; readonly after: number }
   | {
       readonly type: 'retention'
       readonly cutoffMs: number
@@ -101,8 +105,6 @@ export function openMetricStore(options: MetricStoreOptions = {}): MetricStore {
 // TODO(#7): chunk files only make the store durable; every retained sample is also held in
 // memory (bounded by maxMemoryBytes). Reading older chunks from the files on demand would let
 // retention outgrow memory.
-// TODO(#7): chunk files are never merged, so a long retention means many small files to read
-// at start-up; merging them during compaction would keep the count low.
 export class MetricStore implements Querier {
   readonly head: Head
   readonly wal: WriteAheadLog | undefined
@@ -219,6 +221,7 @@ export class MetricStore implements Querier {
     const builder = new ChunkFileBuilder()
     this.head.forEachSeries((series) => addUnpersisted(builder, series))
     if (builder.chunkCount > 0) this.#chunkFiles.push(builder.write(chunksDir))
+    this.#mergeChunkFiles(chunksDir)
 
     const walSegmentsRemoved = wal.removeSegmentsBefore(firstKeptSegment)
     this.#options.onEvent?.({ type: 'compacted', chunks: builder.chunkCount, walSegmentsRemoved })
@@ -286,6 +289,19 @@ export class MetricStore implements Querier {
       this.wal.close()
     }
     this.#unlock?.()
+  }
+
+  /** Rewrites the oldest chunk files as one when there are many (see chunk-merge.ts). */
+  #mergeChunkFiles(chunksDir: string): void {
+    const before = this.#chunkFiles.length
+    const merged = mergeOldestChunkFiles(chunksDir, this.#chunkFiles, {
+      maxFiles: this.#options.maxChunkFiles ?? 16,
+      maxSpanMs: this.#retentionMs / 8,
+      maxBytes: 256 * 1024 * 1024,
+    })
+    if (merged.length === before) return
+    this.#chunkFiles.splice(0, before, ...merged)
+    this.#options.onEvent?.({ type: 'chunk_files_merged', before, after: merged.length })
   }
 
   #load(chunksDir: string, walDir: string): void {
