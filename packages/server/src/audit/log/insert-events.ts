@@ -12,7 +12,8 @@ import type { Database } from '../../store/schema.js'
 import { EVENT_COLUMNS } from './event-rows.js'
 
 // TODO(#3): with the insert prepared once, validation, RFC 8785 encoding and per-event UUIDv7
-// randomness dominate an append (about 4× the bare insert on SQLite, ratio below the 0.3 target);
+// randomness dominate an append (3–4× the bare insert on SQLite: ratio 0.24–0.37 around the 0.3
+// target);
 // the 100k events/s SQLite target needs those cheaper (pooled random bytes, validation without a
 // zod pass per event), not a faster insert.
 
