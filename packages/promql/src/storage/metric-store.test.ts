@@ -302,6 +302,40 @@ describe('metric store bounds', () => {
     store.close()
   })
 
+  it('reads samples the memory bound dropped back from the chunk files', () => {
+    const limit = 200_000
+    const store = open({ maxMemoryBytes: limit })
+    const appender = store.appender()
+    const refs = Array.from({ length: 20 }, (_, i) =>
+      appender.seriesRef({ __name__: 'g', i: `${i}` }),
+    )
+    for (let t = 0; t < 5000; t++) {
+      for (const ref of refs) appender.append(ref, t * 15_000, Math.sin(t + ref) * 1000)
+      if (t % 100 === 99) {
+        // Persist before the bound may drop: only persisted chunks can be read back.
+        store.compact()
+        appender.commit()
+      }
+    }
+    appender.commit()
+
+    expect(events.some((event) => event.type === 'memory_limit')).toBe(true)
+    expect(store.stats().memoryEstimateBytes).toBeLessThanOrEqual(limit)
+    const inMemory = store.head.select([{ name: 'i', type: '=', value: '0' }], 0, Infinity)
+    expect(inMemory[0]?.timestampsMs[0]).toBeGreaterThan(0)
+    const all = Array.from({ length: 5000 }, (_, t) => t * 15_000)
+    const series = store.select([{ name: '__name__', type: '=', value: 'g' }], 0, Infinity)
+    expect(series).toHaveLength(20)
+    for (const item of series) {
+      const ref = refs[Number(item.labels.i)] ?? -1
+      expect(Array.from(item.timestampsMs)).toEqual(all)
+      expect(Array.from(item.values)).toEqual(all.map((ms) => Math.sin(ms / 15_000 + ref) * 1000))
+    }
+    const window = store.select([{ name: 'i', type: '=', value: '3' }], 15_000, 30_000)
+    expect(window.map((item) => Array.from(item.timestampsMs))).toEqual([[15_000, 30_000]])
+    store.close()
+  })
+
   it('counts refused samples per reason', () => {
     const store = openMetricStore({ background: false })
     const appender = store.appender()

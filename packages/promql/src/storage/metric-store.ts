@@ -22,6 +22,7 @@ import type { WalReplayReport } from './wal-replay.js'
 import { replayWal } from './wal-replay.js'
 import { WriteAheadLog } from './write-ahead-log.js'
 import { mergeOldestChunkFiles } from './chunk-merge.js'
+import { prependColdSamples, readColdSeries } from './cold-chunks.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
@@ -102,9 +103,10 @@ export function openMetricStore(options: MetricStoreOptions = {}): MetricStore {
   return new MetricStore(options)
 }
 
-// TODO(#7): chunk files only make the store durable; every retained sample is also held in
-// memory (bounded by maxMemoryBytes). Reading older chunks from the files on demand would let
-// retention outgrow memory.
+// TODO(#7): samples the memory bound dropped are read back from whole chunk files on each query
+// that reaches them (see cold-chunks.ts); an index of chunk positions per series would make
+// that proportional to the data asked for. Series with no sample left in memory are found by
+// `select` but not listed by `seriesLabels`/`labelNames`.
 export class MetricStore implements Querier {
   readonly head: Head
   readonly wal: WriteAheadLog | undefined
@@ -115,6 +117,8 @@ export class MetricStore implements Querier {
   readonly #flushIntervalMs: number
   readonly #chunksDir: string | undefined
   readonly #chunkFiles: ChunkFileInfo[] = []
+  /** Samples before this time may be on disk only, dropped from memory by the bound. */
+  #coldBeforeMs = -Infinity
   readonly #appended = emptyAppendCounts()
   readonly #timers: NodeJS.Timeout[] = []
   #lastFlushMs = Date.now()
@@ -174,7 +178,15 @@ export class MetricStore implements Querier {
   }
 
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesData[] {
-    return this.head.select(matchers, startMs, endMs)
+    const memory = this.head.select(matchers, startMs, endMs)
+    const from = Math.max(startMs, this.head.minValidTimeMs)
+    const chunksDir = this.#chunksDir
+    if (from >= this.#coldBeforeMs || chunksDir === undefined) return memory
+
+    // The memory bound dropped samples before #coldBeforeMs; the chunk files still hold them.
+    const to = Math.min(endMs, this.#coldBeforeMs - 1)
+    const cold = readColdSeries(chunksDir, this.#chunkFiles, matchers, from, to)
+    return prependColdSamples(memory, cold)
   }
 
   /** Label sets of matching series with samples in the range (the `/series` API). */
@@ -264,6 +276,7 @@ export class MetricStore implements Querier {
 
     // Free a tenth more than needed so the limit is not hit again at the next commit.
     const cutoffMs = this.head.dropOldestChunks(estimateBytes - limit * 0.9)
+    if (cutoffMs > this.#coldBeforeMs) this.#coldBeforeMs = cutoffMs
     this.#options.onEvent?.({ type: 'memory_limit', estimateBytes, cutoffMs })
   }
 
