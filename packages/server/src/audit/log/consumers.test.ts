@@ -72,6 +72,24 @@ describeEachDialect('durable audit consumers', (dialect) => {
     await resumed.stop()
   })
 
+  it('starts a consumer created after archiving where the stored log begins', async () => {
+    database = await createTestDatabase(dialect)
+    const store = await database.open()
+    const fixture = createLogFixture(store)
+    await fixture.log.appendBatch(Array.from({ length: 25 }, (_, n) => sampleEvent(n + 1)))
+    // What retention leaves behind: the prefix up to a checkpoint is gone from the table.
+    await store.db.deleteFrom('audit_events').where('seq', '<=', 10).execute()
+
+    const seen: number[] = []
+    const late = consumersFor(store, fixture).subscribe('late', (event) => {
+      seen.push(event.seq)
+      return Promise.resolve()
+    })
+    expect(await late.runOnce()).toBe(15)
+    expect(seen).toEqual(Array.from({ length: 15 }, (_, n) => n + 11))
+    await late.stop()
+  })
+
   it('delivers in the background once started, woken by appends', async () => {
     database = await createTestDatabase(dialect)
     const store = await database.open()

@@ -14,6 +14,7 @@ import type { Leases } from '../../platform/jobs/lease.js'
 import type { Logger } from '../../platform/logger.js'
 import type { Database } from '../../store/schema.js'
 import type { EventLog } from './event-log.js'
+import { firstStoredSeq } from './archive-boundary.js'
 import { streamStoredEvents } from './database-verify.js'
 
 /** Handles one event; throwing (or rejecting) retries the same event later. */
@@ -118,9 +119,11 @@ class ConsumerLoop implements Subscription {
     if (clock.now() < this.#retryAt) return 0
     if ((await leases.acquire(this.#leaseName, holder, leaseTtlMs)) === undefined) return 0
 
+    // A consumer created after retention archived a prefix starts where the stored log does.
     const position = await this.#position()
+    const from = Math.max(position + 1, (await firstStoredSeq(db)) ?? 0)
     let handled = 0
-    for await (const event of streamStoredEvents(db, position + 1, position + batchSize)) {
+    for await (const event of streamStoredEvents(db, from, from + batchSize - 1)) {
       try {
         await this.#handler(event)
       } catch (error) {
