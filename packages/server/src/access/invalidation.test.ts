@@ -80,7 +80,7 @@ describe.skipIf(postgresUnavailable !== undefined)('access invalidation across p
       RAMPART_ACCESS_POLL_INTERVAL_MS: '60000',
     }
     // One after the other: the first migrates the schema.
-    for (const _ of [1, 2]) {
+    for (let started = 0; started < 2; started += 1) {
       const dataDir = mkdtempSync(join(tmpdir(), 'rampart-access-'))
       servers.push(await startServer({ ...environment, RAMPART_DATA_DIR: dataDir }))
     }
