@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { metricsConfigSchema } from '../metrics/config.js'
+import { accessConfigSchema } from '../access/config.js'
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 const port = z.number().int().min(0).max(65535)
@@ -147,6 +148,7 @@ export const configSchema = z
       .prefault({}),
     audit: auditSchema,
     metrics: metricsConfigSchema.prefault({}),
+    access: accessConfigSchema.prefault({}),
   })
   .strict()
 

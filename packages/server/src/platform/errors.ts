@@ -28,6 +28,16 @@ export const errorRegistry = {
   audit_checkpoint_invalid: { status: 400, title: 'Malformed audit checkpoint' },
   audit_key_invalid: { status: 400, title: 'Unusable Ed25519 key' },
   audit_verify_options_invalid: { status: 400, title: 'Unusable verification options' },
+  access_permission_invalid: { status: 400, title: 'Malformed permission' },
+  access_subject_invalid: { status: 400, title: 'Malformed subject id' },
+  access_subject_unknown: { status: 400, title: 'Unknown subject' },
+  access_role_unknown: { status: 400, title: 'Unknown role' },
+  access_condition_invalid: { status: 400, title: 'Invalid condition' },
+  access_scope_invalid: { status: 400, title: 'Invalid tenant or resource scope' },
+  access_role_cycle: { status: 409, title: 'Role inheritance cycle' },
+  access_in_use: { status: 409, title: 'Still referenced by the policy' },
+  access_batch_too_large: { status: 413, title: 'Too many checks in one batch' },
+  access_version_unavailable: { status: 409, title: 'Policy version not reached' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorRegistry

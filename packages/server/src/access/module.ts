@@ -1,0 +1,80 @@
+/**
+ * The access area: the policy model and its audited changes, the decision API, snapshots for
+ * local evaluation and the cache that keeps replicas current. `createAccessModule` is the one
+ * factory `app.ts` calls.
+ */
+import { sql } from 'kysely'
+
+import type { AuditEvents } from '../audit/module.js'
+import type { PlatformDeps, RampartModule } from '../platform/module.js'
+import { registerAdminRoutes } from './http/admin-routes.js'
+import { registerDecisionRoutes } from './http/decision-routes.js'
+import { registerSnapshotRoutes } from './http/snapshot-routes.js'
+import { PolicyCache } from './policy-cache.js'
+import { PolicyListener } from './policy-listener.js'
+import type { AccessService } from './service.js'
+import { createAccessService } from './service.js'
+import type { PolicyChanges } from './store/policy-changes.js'
+import { accessDb } from './store/tables.js'
+import { readAccessTokens } from './tokens.js'
+
+export interface AccessModule extends RampartModule {
+  readonly access: AccessService
+  /** The audited way to change the policy, for the CLI and tests. */
+  readonly changes: PolicyChanges
+}
+
+// TODO(#5): protect the other modules' admin APIs with built-in roles (rampart.admin,
+// rampart.auditor, rampart.operator), audit denials as rate-limited access.denied events, and
+// import/export the policy as YAML with a dry-run diff; none of these is built yet.
+
+export function createAccessModule(deps: PlatformDeps, events: AuditEvents): AccessModule {
+  const { config, store, clock, logger } = deps
+  const settings = config.access
+  const tokens = readAccessTokens(settings)
+  const db = accessDb(store.db)
+  const now = () => clock.now()
+
+  const cache = new PolicyCache({
+    db,
+    dialect: store.dialect,
+    logger,
+    now,
+    consistencyWaitMs: settings.consistency_wait_ms,
+  })
+  const changes: PolicyChanges = {
+    db,
+    dialect: store.dialect,
+    clock,
+    events,
+    onCommitted: (version) => cache.noteVersion(version),
+  }
+  const listener = new PolicyListener({
+    cache,
+    logger,
+    postgresUrl: store.dialect === 'postgres' ? config.database.url : undefined,
+    schema: async () => {
+      const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+      return result.rows[0]?.schema ?? 'public'
+    },
+    pollIntervalMs: settings.poll_interval_ms,
+  })
+  const access = createAccessService(cache)
+
+  return {
+    name: 'access',
+    access,
+    changes,
+    registerRoutes: (server) => {
+      registerAdminRoutes(server, { changes, tokens })
+      registerDecisionRoutes(server, { access, tokens })
+      registerSnapshotRoutes(server, {
+        cache,
+        tokens,
+        maxWaitMs: settings.snapshot_wait_max_ms,
+      })
+    },
+    start: () => listener.start(),
+    stop: () => listener.stop(),
+  }
+}
