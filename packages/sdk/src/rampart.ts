@@ -109,7 +109,12 @@ export class RampartCore {
     this.healthChecks.add(check)
   }
 
-  /** Marks the service not ready and flushes pending spans; call on shutdown. */
+  /** From now on `/readyz` answers 503, so load balancers stop sending new traffic. */
+  drain(): void {
+    this.healthChecks.drain()
+  }
+
+  /** Marks the service not ready and flushes pending spans; call last on shutdown. */
   async close(): Promise<void> {
     this.healthChecks.drain()
     await this.tracing.shutdown()
