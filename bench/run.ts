@@ -14,6 +14,8 @@ const scripts = [
   'packages/promql/bench/ingest.ts',
   'packages/promql/bench/memory.ts',
   'bench/metrics-query.ts',
+  'bench/sdk-verify.ts',
+  'bench/sdk-middleware.ts',
 ]
 
 const filters = process.argv.slice(2)

@@ -2,7 +2,7 @@ import { errors } from 'jose'
 import type { Logger } from '../observe/logger.js'
 import { RequestRefusal } from '../errors.js'
 import type { RampartAuth } from './types.js'
-import { bearerChallenge, bearerToken } from './bearer.js'
+import { bearerChallenge, bearerToken, checkTokenCharacters } from './bearer.js'
 import { Discovery } from './discovery.js'
 import { FetchFailed } from './fetch-json.js'
 import { introspect, TokenInactive } from './introspection.js'
@@ -111,6 +111,7 @@ export class Authenticator {
     const key = TokenCache.keyOf(token)
     const cached = this.#cache.get(key)
     if (cached !== undefined) return cached
+    checkTokenCharacters(token, realm)
 
     try {
       return await this.#verify(token, key)

@@ -41,6 +41,17 @@ export function bearerToken(header: string | undefined, realm: string): string |
   if (scheme.toLowerCase() !== 'bearer') return undefined
   const token = header.slice(space + 1).trim()
   if (space === -1 || token === '') throw malformed('no token after Bearer')
-  if (!b64token.test(token)) throw malformed('token has characters outside b64token')
   return token
+}
+
+/**
+ * Refuses a token with characters outside RFC 6750's b64token. Run on a cache miss only: a
+ * token found in the cache was checked when it was first seen.
+ */
+export function checkTokenCharacters(token: string, realm: string): void {
+  if (b64token.test(token)) return
+  throw new RequestRefusal('invalid_request', 'the Authorization header is malformed', {
+    cause: new Error('token has characters outside b64token'),
+    headers: { 'www-authenticate': bearerChallenge(realm, 'invalid_request') },
+  })
 }
