@@ -6,6 +6,7 @@
 export { RampartCore } from './rampart.js'
 export type { RampartOptions } from './options.js'
 export type { RampartAuth } from './auth/types.js'
+export type { AuditActor, AuditEvent, DataAccess } from './audit/types.js'
 export type {
   AccessDecider,
   AccessDecision,

@@ -45,6 +45,21 @@ export interface RampartOptions {
   readonly timeoutMs?: number
   /** A token this service presents to Rampart's own API (the remote access check). */
   readonly serviceToken?: () => Promise<string | undefined>
+  /** Audit events to Rampart's log through `rampart.audit()`; off when absent. */
+  readonly audit?: {
+    /** The bearer token of Rampart's audit ingestion (`audit.ingest_token`). */
+    readonly token: string | (() => Promise<string | undefined>)
+    /** Where undelivered events wait (default `./rampart-audit-spill.jsonl`). */
+    readonly spillFile?: string
+    /** Events per request (default 100; Rampart takes at most 1,000). */
+    readonly batchSize?: number
+    /** Time between flushes while Rampart answers (default 1,000 ms). */
+    readonly flushIntervalMs?: number
+    /** Events held in memory before new ones go to the spill file (default 10,000). */
+    readonly maxBuffered?: number
+    /** The longest wait between retries while Rampart is unreachable (default 30,000 ms). */
+    readonly maxBackoffMs?: number
+  }
   /** A logger to use, or settings for the SDK's own. */
   readonly logger?: Logger | { level?: LevelWithSilent; destination?: DestinationStream }
   /** One `request completed` log line per request (default true). */
@@ -93,6 +108,26 @@ function checkPositive(name: string, value: number | undefined, fallback: number
     throw new ConfigurationError(`${name} must be a non-negative number, got ${result}`)
   }
   return result
+}
+
+function resolveAudit(audit: RampartOptions['audit']) {
+  if (audit === undefined) return undefined
+  const token = audit.token
+  if (typeof token === 'string' && token.length < 16) {
+    throw new ConfigurationError('audit.token must be the ingest token (16 characters or more)')
+  }
+  const batchSize = checkPositive('audit.batchSize', audit.batchSize, 100)
+  if (batchSize < 1 || batchSize > 1_000) {
+    throw new ConfigurationError('audit.batchSize must be from 1 to 1000')
+  }
+  return {
+    token: typeof token === 'string' ? () => Promise.resolve(token) : token,
+    spillFile: audit.spillFile ?? 'rampart-audit-spill.jsonl',
+    batchSize,
+    flushIntervalMs: checkPositive('audit.flushIntervalMs', audit.flushIntervalMs, 1_000),
+    maxBuffered: checkPositive('audit.maxBuffered', audit.maxBuffered, 10_000),
+    maxBackoffMs: checkPositive('audit.maxBackoffMs', audit.maxBackoffMs, 30_000),
+  }
 }
 
 /** Checks the options once, at start-up, and fills in the defaults. */
@@ -146,6 +181,7 @@ export function resolveOptions(options: RampartOptions) {
     jwksCooldownMs: checkPositive('jwks.cooldownMs', options.jwks?.cooldownMs, 30_000),
     jwksMaxAgeMs: checkPositive('jwks.maxAgeMs', options.jwks?.maxAgeMs, 600_000),
     timeoutMs: checkPositive('timeoutMs', options.timeoutMs, 3_000),
+    audit: resolveAudit(options.audit),
     now: options.now ?? Date.now,
   }
 }

@@ -1,7 +1,10 @@
 import type { Counter, Histogram } from 'prom-client'
 import { Authorizer } from './access/authorizer.js'
 import { RemoteDecider } from './access/remote-decider.js'
+import { AuditEmitter } from './audit/emitter.js'
+import type { AuditEvent, DataAccess } from './audit/types.js'
 import { Authenticator } from './auth/authenticator.js'
+import { ConfigurationError } from './errors.js'
 import type { HealthCheck } from './health/checks.js'
 import { HealthChecks } from './health/checks.js'
 import { currentContext, formatTraceparent } from './observe/context.js'
@@ -33,6 +36,7 @@ export class RampartCore {
   readonly healthChecks: HealthChecks
   readonly authenticator: Authenticator
   readonly authorizer: Authorizer
+  readonly #auditEmitter: AuditEmitter | undefined
 
   constructor(options: RampartOptions) {
     const resolved = resolveOptions(options)
@@ -58,6 +62,56 @@ export class RampartCore {
       serviceToken: options.serviceToken,
     })
     this.authorizer = new Authorizer(remote, this.logger, resolved.service)
+    this.#auditEmitter =
+      resolved.audit === undefined
+        ? undefined
+        : new AuditEmitter({
+            ...resolved.audit,
+            url: resolved.url,
+            timeoutMs: resolved.timeoutMs,
+            logger: this.logger,
+          })
+  }
+
+  /**
+   * Records an event in Rampart's audit log: queued at once, delivered in batches, kept on
+   * disk while Rampart is unreachable. Request and trace ids come from the current request.
+   * @example
+   * rampart.audit({ type: 'order.refunded', action: 'refund', outcome: { status: 'success' } })
+   */
+  audit(event: AuditEvent): void {
+    if (this.#auditEmitter === undefined) {
+      throw new ConfigurationError('rampart.audit() needs the audit option of createRampart')
+    }
+    const context = currentContext()
+    this.#auditEmitter.record({
+      ...event,
+      actor: event.actor ?? { type: 'service', id: this.options.service },
+      occurredAt: event.occurredAt ?? new Date(this.options.now()).toISOString(),
+      requestId: context?.requestId,
+      traceId: context?.traceId,
+    })
+  }
+
+  /**
+   * Records a data-access event (`data.accessed`): which class of data, how many records,
+   * what was done and why.
+   */
+  dataAccess(access: DataAccess): void {
+    this.audit({
+      type: 'data.accessed',
+      action: access.operation,
+      outcome: { status: 'success' },
+      dataClasses: [access.dataClass],
+      fields: { recordCount: access.recordCount, purpose: access.purpose },
+      ...(access.actor === undefined ? {} : { actor: access.actor }),
+      ...(access.target === undefined ? {} : { target: access.target }),
+    })
+  }
+
+  /** Sends the audit events queued so far (tests and batch jobs call this). */
+  async flushAudit(): Promise<void> {
+    await this.#auditEmitter?.flush()
   }
 
   /** A business counter in the service's registry (same name, same counter). */
@@ -117,6 +171,7 @@ export class RampartCore {
   /** Marks the service not ready and flushes pending spans; call last on shutdown. */
   async close(): Promise<void> {
     this.healthChecks.drain()
+    await this.#auditEmitter?.close()
     await this.tracing.shutdown()
   }
 }
