@@ -15,6 +15,8 @@ const scripts = [
   'packages/promql/bench/memory.ts',
   'packages/promql/bench/regex-timeout.ts',
   'bench/metrics-query.ts',
+  'bench/sdk-verify.ts',
+  'bench/sdk-middleware.ts',
 ]
 
 const filters = process.argv.slice(2)

@@ -1,0 +1,106 @@
+/**
+ * Throughput of a trivial route with the SDK's `observe + authenticate` (a valid bearer token
+ * on every request, so the cached-token path), against the same route bare and against the
+ * common stack (pino request logging plus a prom-client histogram, no authentication), for
+ * Express and for Fastify, in the same run. Servers run in child processes; autocannon runs
+ * here with 64 connections.
+ *
+ * TODO(#6): add `authorize` to the measured stack once it evaluates locally from the policy
+ * snapshot (#5); today each authorize is an HTTP call to Rampart.
+ */
+import { fork } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { resolve } from 'node:path'
+import autocannon from 'autocannon'
+import type { Framework, Variant } from './sdk/server.js'
+
+const durationSeconds = Number(process.env.BENCH_HTTP_SECONDS ?? 6)
+const rounds = Number(process.env.BENCH_HTTP_ROUNDS ?? 3)
+const connections = 64
+const frameworks: Framework[] = ['express', 'fastify']
+const variants: Variant[] = ['bare', 'common', 'rampart']
+
+interface Sample {
+  readonly requestsPerSecond: number
+  readonly p99Ms: number
+}
+
+async function startServer(framework: Framework, variant: Variant) {
+  const child: ChildProcess = fork(
+    resolve(import.meta.dirname, 'sdk/server.ts'),
+    [framework, variant],
+    {
+      execArgv: ['--conditions=source', '--import', 'tsx'],
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  )
+  const ready = await new Promise<{ port: number; token: string }>((done, fail) => {
+    child.once('message', (message) => done(message as { port: number; token: string }))
+    child.once('exit', (code) =>
+      fail(new Error(`${framework} ${variant} server exited with ${code}`)),
+    )
+  })
+  return { child, ...ready }
+}
+
+async function load(port: number, token: string, seconds: number): Promise<Sample> {
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}/ping`,
+    connections,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+  })
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`benchmark saw ${result.non2xx} non-2xx answers and ${result.errors} errors`)
+  }
+  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99 }
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN
+}
+
+async function measure(framework: Framework, variant: Variant): Promise<Sample> {
+  const { child, port, token } = await startServer(framework, variant)
+  try {
+    await load(port, token, 2)
+    return await load(port, token, durationSeconds)
+  } finally {
+    child.kill('SIGKILL')
+  }
+}
+
+for (const framework of frameworks) {
+  const samples = new Map<Variant, Sample[]>(variants.map((variant) => [variant, []]))
+  // Rounds interleave the variants so drift in machine load hits them all alike.
+  for (let round = 0; round < rounds; round++) {
+    for (const variant of variants) samples.get(variant)?.push(await measure(framework, variant))
+  }
+
+  const rateOf = (variant: Variant) =>
+    median(samples.get(variant)?.map((sample) => sample.requestsPerSecond) ?? [])
+  for (const variant of variants) {
+    const requestsPerSecond = rateOf(variant)
+    console.log(
+      JSON.stringify({
+        bench: 'sdk.middleware',
+        framework,
+        variant,
+        stack: {
+          bare: 'none',
+          common: 'pino request log + histogram',
+          rampart: 'observe + authenticate',
+        }[variant],
+        anchor: 'bare',
+        requestsPerSecond: Math.round(requestsPerSecond),
+        p99Ms: median(samples.get(variant)?.map((sample) => sample.p99Ms) ?? []),
+        ratioToAnchor: Math.round((requestsPerSecond / rateOf('bare')) * 1000) / 1000,
+        target: variant === 'rampart' ? '>= 0.70 of bare' : undefined,
+        rounds,
+        durationSeconds,
+        connections,
+      }),
+    )
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Runs the shop: `npm start -w examples/shop`. Settings come from the environment:
+ * RAMPART_URL (default http://127.0.0.1:8080), SHOP_AUDIENCE (default shop-api),
+ * SHOP_PORT (default 3000), SHOP_DATABASE (default ./shop.db), plus the standard OTEL_*
+ * variables for tracing.
+ */
+import { createShop } from './app.js'
+
+const shop = createShop({
+  rampart: {
+    url: process.env.RAMPART_URL ?? 'http://127.0.0.1:8080',
+    service: 'shop',
+    audience: process.env.SHOP_AUDIENCE ?? 'shop-api',
+  },
+  databasePath: process.env.SHOP_DATABASE ?? 'shop.db',
+})
+
+const port = Number(process.env.SHOP_PORT ?? 3000)
+const server = shop.app.listen(port, '127.0.0.1', () => {
+  shop.rampart.logger.info({ port }, 'shop listening')
+})
+
+// On SIGTERM: fail readiness first so the load balancer stops sending traffic, finish the
+// requests in flight, then flush spans and close the database.
+process.once('SIGTERM', () => {
+  shop.rampart.drain()
+  server.close(() => {
+    void shop.close().then(() => process.exit(0))
+  })
+})

@@ -1,0 +1,180 @@
+/**
+ * `@rampart/sdk/fastify`: Rampart's SDK for Fastify 5.
+ *
+ * @example
+ * const rampart = createRampart({ url: 'http://127.0.0.1:8080', service: 'shop', audience: 'shop-api' })
+ * const app = Fastify({ loggerInstance: rampart.logger, disableRequestLogging: true })
+ * await app.register(rampart.observe())
+ * await app.register(rampart.health())
+ * await app.register(rampart.authenticate())
+ * app.post('/orders', { preHandler: rampart.authorize('order', 'create') }, handler)
+ */
+import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
+import fastifyPlugin from 'fastify-plugin'
+import type { ResourceDescription } from '../access/types.js'
+import type { RampartAuth } from '../auth/types.js'
+import type { RequestRefusal } from '../errors.js'
+import { problemContentType } from '../errors.js'
+import { readinessBody } from '../http/health-bodies.js'
+import { isRefusal } from '../http/refusal.js'
+import { runWithContext } from '../observe/context.js'
+import type { ObservedRequest } from '../observe/request-observer.js'
+import { unmatchedRoute } from '../observe/metrics.js'
+import type { RampartOptions } from '../options.js'
+import { RampartCore } from '../rampart.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified caller, set by `rampart.authenticate()`. */
+    auth?: RampartAuth
+    /** The SDK's request id, set by `rampart.observe()`. */
+    rampartRequestId?: string
+  }
+  interface FastifyContextConfig {
+    /** `{ public: true }`: `rampart.authenticate()` lets requests to this route through. */
+    rampart?: { public?: boolean }
+  }
+}
+
+const observedKey = Symbol('rampart.observed')
+type ObservedFastifyRequest = FastifyRequest & { [observedKey]?: ObservedRequest }
+
+function sendRefusal(request: FastifyRequest, reply: FastifyReply, refusal: RequestRefusal) {
+  const problem = refusal.toProblem(request.rampartRequestId)
+  return reply.code(refusal.status).headers(refusal.headers).type(problemContentType).send(problem)
+}
+
+export interface AuthorizeOptions {
+  /** Loads the resource's id and attributes (owner, department) for conditions. */
+  readonly load?: (request: FastifyRequest) => Promise<ResourceDescription | undefined>
+}
+
+export interface HealthOptions {
+  /** Serve `/metrics` too (default true). */
+  readonly metrics?: boolean
+}
+
+/** A `preHandler` hook; typed loosely so it fits applications with any logger type. */
+export type AuthorizeHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => Promise<FastifyReply | undefined>
+
+const pluginOptions = { fastify: '5.x' } as const
+
+/** Rampart for a Fastify 5 application; see `createRampart`. */
+export class FastifyRampart extends RampartCore {
+  /**
+   * Request ids (the caller's valid `X-Request-Id` or a new one, echoed in the response),
+   * W3C trace context, RED metrics by route template, a span when tracing is on, and one log
+   * line per request. Applies to the whole application.
+   */
+  observe(): FastifyPluginCallback {
+    const plugin: FastifyPluginCallback = (app, _options, done) => {
+      app.decorateRequest('rampartRequestId', undefined)
+      app.addHook('onRequest', (request: ObservedFastifyRequest, reply, next) => {
+        const observed = this.observer.start(
+          request.method,
+          request.headers['x-request-id'],
+          request.headers.traceparent,
+        )
+        request[observedKey] = observed
+        request.rampartRequestId = observed.context.requestId
+        void reply.header('x-request-id', observed.context.requestId)
+        runWithContext(observed.context, next)
+      })
+      // Body parsing runs on the socket's callbacks, outside the request's async context:
+      // enter it again for validation, handlers and everything after.
+      app.addHook('preValidation', (request: ObservedFastifyRequest, _reply, next) => {
+        const observed = request[observedKey]
+        if (observed === undefined) next()
+        else runWithContext(observed.context, next)
+      })
+      app.addHook('onResponse', (request: ObservedFastifyRequest, reply, next) => {
+        const route = request.routeOptions.url ?? unmatchedRoute
+        request[observedKey]?.finish(route, reply.statusCode, request.url)
+        next()
+      })
+      done()
+    }
+    return fastifyPlugin(plugin, { ...pluginOptions, name: '@rampart/sdk/observe' })
+  }
+
+  /**
+   * Requires a valid bearer access token on every route (except those with
+   * `config: { rampart: { public: true } }`) and sets `request.auth`; refuses with 401 (or
+   * 400 for a malformed header) and an RFC 6750 challenge otherwise. With `optional`, a
+   * request without a token passes with `request.auth` unset.
+   */
+  authenticate(options: { optional?: boolean } = {}): FastifyPluginCallback {
+    const optional = options.optional ?? false
+    const plugin: FastifyPluginCallback = (app, _options, done) => {
+      app.decorateRequest('auth', undefined)
+      app.addHook('onRequest', async (request, reply) => {
+        if (request.routeOptions.config.rampart?.public === true) return
+        try {
+          const auth = await this.authenticator.authenticate(
+            request.headers.authorization,
+            optional,
+          )
+          if (auth !== undefined) request.auth = auth
+        } catch (error) {
+          if (!isRefusal(error)) throw error
+          return sendRefusal(request, reply, error)
+        }
+      })
+      done()
+    }
+    return fastifyPlugin(plugin, { ...pluginOptions, name: '@rampart/sdk/authenticate' })
+  }
+
+  /**
+   * A `preHandler` that allows the request only when the authenticated caller holds
+   * `resource:action`; 403 problem+json naming the missing permission otherwise, 503 when no
+   * decision can be had (never allows by default).
+   */
+  authorize(resource: string, action: string, options: AuthorizeOptions = {}): AuthorizeHook {
+    const load = options.load
+    return async (request, reply) => {
+      try {
+        const described = load === undefined ? undefined : await load(request)
+        await this.authorizer.authorize(request.auth, resource, action, described)
+      } catch (error) {
+        if (!isRefusal(error)) throw error
+        return sendRefusal(request, reply, error)
+      }
+    }
+  }
+
+  /** `GET /healthz`, `GET /readyz` (registered checks) and `GET /metrics`, all public. */
+  health(options: HealthOptions = {}): FastifyPluginCallback {
+    const config = { rampart: { public: true } }
+    const plugin: FastifyPluginCallback = (app, _options, done) => {
+      app.get('/healthz', { config }, async (_request, reply) => {
+        void reply.header('cache-control', 'no-store')
+        return { status: 'ok' }
+      })
+      app.get('/readyz', { config }, async (_request, reply) => {
+        const readiness = await this.healthChecks.readiness()
+        void reply.code(readiness.httpStatus).header('cache-control', 'no-store')
+        return readinessBody(readiness)
+      })
+      if (options.metrics ?? true) {
+        app.get('/metrics', { config }, async (_request, reply) => {
+          const { contentType, body } = await this.metrics.exposition()
+          return reply.type(contentType).send(body)
+        })
+      }
+      done()
+    }
+    return fastifyPlugin(plugin, { ...pluginOptions, name: '@rampart/sdk/health' })
+  }
+}
+
+/** Creates Rampart's SDK for a Fastify 5 service. Throws on invalid options. */
+export function createRampart(options: RampartOptions): FastifyRampart {
+  return new FastifyRampart(options)
+}
+
+export type { RampartAuth } from '../auth/types.js'
+export type { RampartOptions } from '../options.js'

@@ -1,0 +1,5 @@
+import { RequestRefusal } from '../errors.js'
+
+export function isRefusal(error: unknown): error is RequestRefusal {
+  return error instanceof RequestRefusal
+}

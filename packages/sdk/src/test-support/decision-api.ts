@@ -1,0 +1,41 @@
+import type { AccessQuery } from '../access/types.js'
+import type { TestServer } from './http-server.js'
+import { readBody, sendJson, startServer } from './http-server.js'
+
+/**
+ * A stand-in for Rampart's decision API (`POST /v1/access/check`) answering from a policy
+ * function, over real HTTP, recording what it was asked.
+ * TODO(#6): replace with a real Rampart once the access module (#5) serves this endpoint.
+ */
+export class TestDecisionApi {
+  readonly queries: AccessQuery[] = []
+  readonly authorizations: (string | undefined)[] = []
+  policy: (query: AccessQuery) => boolean = () => false
+  /** Answer with this status instead of deciding (simulates a failing Rampart). */
+  failWith: number | undefined
+  #server: TestServer | undefined
+
+  get url(): string {
+    if (this.#server === undefined) throw new Error('decision API not started')
+    return this.#server.url
+  }
+
+  async start(): Promise<this> {
+    this.#server = await startServer(async (request, response) => {
+      if (request.url !== '/v1/access/check' || request.method !== 'POST') {
+        return sendJson(response, 404, { code: 'not_found' })
+      }
+      const query = JSON.parse(await readBody(request)) as AccessQuery
+      this.queries.push(query)
+      this.authorizations.push(request.headers.authorization)
+      if (this.failWith !== undefined)
+        return sendJson(response, this.failWith, { code: 'internal' })
+      sendJson(response, 200, { allowed: this.policy(query), policyVersion: 7 })
+    })
+    return this
+  }
+
+  async close(): Promise<void> {
+    await this.#server?.close()
+  }
+}

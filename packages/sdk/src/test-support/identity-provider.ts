@@ -1,0 +1,105 @@
+import type { CryptoKey, JWK, JWTPayload } from 'jose'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import type { TestServer } from './http-server.js'
+import { readBody, sendJson, startServer } from './http-server.js'
+
+interface SigningKey {
+  readonly kid: string
+  readonly alg: string
+  readonly privateKey: CryptoKey
+  readonly publicJwk: JWK
+}
+
+/**
+ * A stand-in for Rampart's OpenID provider: a real HTTP server with a discovery document, a
+ * JWKS of keys made by jose, and an RFC 7662 introspection endpoint for opaque tokens. Tests
+ * sign tokens with it, rotate and withdraw keys, and take it down.
+ */
+export class TestIdentityProvider {
+  readonly keys = new Map<string, SigningKey>()
+  /** Keys signed with but not published (a kid the JWKS does not have yet). */
+  readonly unpublished = new Set<string>()
+  readonly opaqueTokens = new Map<string, Record<string, unknown>>()
+  readonly introspectionClient = { clientId: 'shop', clientSecret: 's3cret value' }
+  jwksFetches = 0
+  introspections = 0
+  down = false
+  #server: TestServer | undefined
+
+  get url(): string {
+    if (this.#server === undefined) throw new Error('provider not started')
+    return this.#server.url
+  }
+
+  async start(): Promise<this> {
+    this.#server = await startServer(async (request, response) => {
+      if (this.down) return sendJson(response, 503, { error: 'down' })
+      const path = request.url ?? '/'
+      if (path === '/.well-known/openid-configuration') {
+        return sendJson(response, 200, {
+          issuer: this.url,
+          jwks_uri: `${this.url}/oidc/jwks`,
+          introspection_endpoint: `${this.url}/oidc/token/introspection`,
+          token_endpoint: `${this.url}/oidc/token`,
+        })
+      }
+      if (path === '/oidc/jwks') {
+        this.jwksFetches++
+        const keys = [...this.keys.values()].filter((key) => !this.unpublished.has(key.kid))
+        return sendJson(response, 200, { keys: keys.map((key) => key.publicJwk) })
+      }
+      if (path === '/oidc/token/introspection' && request.method === 'POST') {
+        this.introspections++
+        const { clientId, clientSecret } = this.introspectionClient
+        const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret.replace(/ /g, '+')}`).toString('base64')}`
+        if (request.headers.authorization !== expected) {
+          return sendJson(response, 401, { error: 'invalid_client' })
+        }
+        const token = new URLSearchParams(await readBody(request)).get('token') ?? ''
+        return sendJson(response, 200, this.opaqueTokens.get(token) ?? { active: false })
+      }
+      sendJson(response, 404, { error: 'not found' })
+    })
+    return this
+  }
+
+  async addKey(
+    kid: string,
+    alg = 'ES256',
+    options: { publish?: boolean } = {},
+  ): Promise<SigningKey> {
+    const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true })
+    const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' }
+    const key = { kid, alg, privateKey, publicJwk }
+    this.keys.set(kid, key)
+    if (options.publish === false) this.unpublished.add(kid)
+    return key
+  }
+
+  /** A token signed by key `kid`, with defaults that pass: override any claim or header. */
+  async sign(
+    kid: string,
+    claims: JWTPayload & Record<string, unknown> = {},
+    header: Record<string, unknown> = {},
+  ): Promise<string> {
+    const key = this.keys.get(kid)
+    if (key === undefined) throw new Error(`no key ${kid}`)
+    const now = Math.floor(Date.now() / 1000)
+    return new SignJWT({
+      iss: this.url,
+      aud: 'shop-api',
+      sub: 'user-1',
+      client_id: 'shop-web',
+      scope: 'orders:read orders:write',
+      iat: now,
+      exp: now + 600,
+      ...claims,
+    })
+      .setProtectedHeader({ alg: key.alg, kid, typ: 'at+jwt', ...header })
+      .sign(key.privateKey)
+  }
+
+  async close(): Promise<void> {
+    await this.#server?.close()
+  }
+}
