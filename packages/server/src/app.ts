@@ -8,6 +8,7 @@ import { registerHealthRoutes } from './platform/health.js'
 import type { AuditEvents } from './audit/module.js'
 import { createAuditModule } from './audit/module.js'
 import { createMetricsModule } from './metrics/module.js'
+import { createIdentityModule } from './identity/module.js'
 import type { StartupFacts } from './audit/log/platform-events.js'
 import { createHttpServer } from './platform/http-server.js'
 import { newId } from './platform/ids.js'
@@ -47,8 +48,9 @@ function createModules(
   startup: StartupFacts,
 ): { modules: RampartModule[]; events: AuditEvents } {
   const audit = createAuditModule(deps, startup)
+  const identity = createIdentityModule(deps, { events: audit.events })
   const metrics = createMetricsModule(deps)
-  return { modules: [audit, metrics], events: audit.events }
+  return { modules: [audit, identity, metrics], events: audit.events }
 }
 
 /** The running platform: its parts, for tests and for the modules wired onto it. */

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { metricsConfigSchema } from '../metrics/config.js'
+import { identityConfigSchema } from '../identity/config.js'
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 const port = z.number().int().min(0).max(65535)
@@ -129,6 +130,7 @@ export const configSchema = z
       .prefault({}),
     audit: auditSchema,
     metrics: metricsConfigSchema.prefault({}),
+    identity: identityConfigSchema.prefault({}),
   })
   .strict()
 

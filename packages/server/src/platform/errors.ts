@@ -20,6 +20,9 @@ export const errorRegistry = {
   audit_range_invalid: { status: 400, title: 'Sequence or tree size outside the audit log' },
   audit_batch_too_large: { status: 413, title: 'Audit event batch too large' },
   audit_event_invalid: { status: 400, title: 'Invalid audit event' },
+  identity_password_rejected: { status: 400, title: 'Password refused by the password policy' },
+  identity_client_invalid: { status: 400, title: 'Invalid OAuth client metadata' },
+  identity_provider_unavailable: { status: 503, title: 'Identity provider not started' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorRegistry
