@@ -75,7 +75,12 @@ export class IdentityAudit {
 
   /** Appends the fact, in `transaction` when given, so it commits with the change. */
   async record(fact: IdentityFact, transaction?: Transaction<Database>): Promise<void> {
-    await this.#events.append(toEvent(fact, this.#clock), transaction)
+    try {
+      await this.#events.append(toEvent(fact, this.#clock), transaction)
+    } catch (error) {
+      // A refused event is this module's fault, never the caller's: a 500, not a 400.
+      throw new Error(`identity audit event ${fact.type} not recorded`, { cause: error })
+    }
   }
 
   /**

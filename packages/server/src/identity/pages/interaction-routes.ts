@@ -106,7 +106,7 @@ export async function registerInteractionRoutes(
           type: 'user',
           id: user.id,
           sessionId: session.handle,
-          authMethod: methods.join('+'),
+          authMethod: methods.join('.'),
         },
         outcome: 'success',
         origin,

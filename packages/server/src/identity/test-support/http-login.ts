@@ -104,7 +104,9 @@ export async function signIn(options: SignInOptions, jar = new CookieJar()): Pro
   let step = await follow(jar, await request(jar, options.authorizationUrl), origin)
   for (let pages = 0; pages < 5; pages += 1) {
     if (step.location !== undefined) return new URL(step.location)
-    if (step.status !== 200) throw new Error(`unexpected ${step.status} at ${step.url}`)
+    if (step.status !== 200) {
+      throw new Error(`unexpected ${step.status} at ${step.url}: ${step.body.slice(0, 300)}`)
+    }
     const csrf = csrfOf(step.body)
     const action = new URL(formActionOf(step.body), origin).href
     let form: Record<string, string>
