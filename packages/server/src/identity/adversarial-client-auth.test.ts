@@ -65,7 +65,7 @@ describeEachDialect('private_key_jwt assertions', (dialect) => {
     const header = { alg: 'ES256', kid: 'client-key-1', ...forgery.header }
     if (forgery.raw !== undefined) return forgery.raw(encode(header), encode(claims))
     const key: KeyObject = forgery.key === 'other' ? other.privateKey : client.privateKey
-    return new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key)
+    return new SignJWT(claims).setProtectedHeader(header).sign(key)
   }
 
   async function tokenRequest(jwt: string): Promise<Response> {
