@@ -7,6 +7,7 @@ import { RampartError } from '../../platform/errors.js'
 import { newId } from '../../platform/ids.js'
 import type { IdentityDb, IdentityUsersTable, UserStatus } from '../store/tables.js'
 import type { PasswordHasher } from './passwords.js'
+import { isImportableHash } from './passwords.js'
 import type { PasswordPolicy } from './password-policy.js'
 
 /** An account as the API shows it: never its hash or MFA secret. */
@@ -26,6 +27,8 @@ export interface NewUser {
   readonly email: string
   readonly name?: string | undefined
   readonly password?: string | undefined
+  /** A bcrypt or argon2id hash from another system, instead of `password`. */
+  readonly passwordHash?: string | undefined
   readonly isAdmin?: boolean | undefined
 }
 
@@ -75,8 +78,7 @@ export class Accounts {
         errors: [{ field: 'body.email', message: 'is not an email address' }],
       })
     }
-    const passwordHash =
-      input.password === undefined ? null : await this.#hashChecked(input.password, email)
+    const passwordHash = await this.#initialHash(input, email)
     const now = this.#clock.now()
     const row: IdentityUsersTable = {
       id: newId(),
@@ -171,6 +173,23 @@ export class Accounts {
     await this.#db.deleteFrom('identity_recovery_codes').where('user_id', '=', id).execute()
     await this.#db.deleteFrom('identity_sessions').where('user_id', '=', id).execute()
     await this.#db.deleteFrom('identity_users').where('id', '=', id).execute()
+  }
+
+  async #initialHash(input: NewUser, email: string): Promise<string | null> {
+    if (input.password !== undefined && input.passwordHash !== undefined) {
+      throw new RampartError('validation_failed', 'give password or passwordHash, not both', {
+        errors: [{ field: 'body.passwordHash', message: 'cannot be given with password' }],
+      })
+    }
+    if (input.passwordHash !== undefined) {
+      if (!isImportableHash(input.passwordHash)) {
+        throw new RampartError('validation_failed', 'passwordHash is not bcrypt or argon2id', {
+          errors: [{ field: 'body.passwordHash', message: 'is not a bcrypt or argon2id hash' }],
+        })
+      }
+      return input.passwordHash
+    }
+    return input.password === undefined ? null : this.#hashChecked(input.password, email)
   }
 
   async #hashChecked(password: string, email: string): Promise<string> {

@@ -7,9 +7,22 @@ import { randomBytes } from 'node:crypto'
 
 import type { Algorithm } from '@node-rs/argon2'
 import { hash, verify } from '@node-rs/argon2'
+import bcrypt from 'bcryptjs'
 
 // `Algorithm` is a const enum, which isolated modules cannot read: Argon2id is 2.
 const argon2id = 2 as Algorithm
+
+const bcryptPattern = /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/
+const argon2Pattern = /^\$argon2id\$v=19\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/
+
+export function isBcrypt(stored: string): boolean {
+  return bcryptPattern.test(stored)
+}
+
+/** True for a hash Rampart can import: bcrypt (upgraded at next login) or argon2id. */
+export function isImportableHash(stored: string): boolean {
+  return bcryptPattern.test(stored) || argon2Pattern.test(stored)
+}
 
 export interface Argon2Parameters {
   readonly memoryKib: number
@@ -34,9 +47,14 @@ export class PasswordHasher {
     })
   }
 
-  /** True when `password` matches `stored`; false for a mismatch or an unreadable hash. */
+  /**
+   * True when `password` matches `stored` (argon2id, or bcrypt imported from another system);
+   * false for a mismatch or an unreadable hash.
+   */
   async verify(stored: string, password: string): Promise<boolean> {
     try {
+      // bcryptjs's async compare yields to the event loop between rounds.
+      if (isBcrypt(stored)) return await bcrypt.compare(password, stored)
       return await verify(stored, password)
     } catch {
       return false

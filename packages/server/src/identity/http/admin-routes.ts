@@ -47,6 +47,7 @@ const newUserSchema = {
     email: { type: 'string', minLength: 3, maxLength: 254 },
     name: { type: 'string', maxLength: 200 },
     password: { type: 'string', maxLength: 1024 },
+    passwordHash: { type: 'string', maxLength: 256 },
     isAdmin: { type: 'boolean' },
   },
 } as const
@@ -87,21 +88,29 @@ export async function registerAdminRoutes(server: FastifyInstance, deps: AdminDe
 
       scope.get('/users', { schema: { tags } }, async () => ({ users: await accounts.list(1000) }))
 
-      scope.post<{ Body: { email: string; name?: string; password?: string; isAdmin?: boolean } }>(
-        '/users',
-        { schema: { tags, body: newUserSchema } },
-        async (request, reply) => {
-          const user = await accounts.create(request.body)
-          await record(request, {
-            type: 'identity.user.created',
-            action: 'create',
-            target: { type: 'user', id: user.id },
-            outcome: 'success',
-            fields: { admin: user.isAdmin, passwordSet: user.hasPassword },
-          })
-          return reply.code(201).send(user)
-        },
-      )
+      scope.post<{
+        Body: {
+          email: string
+          name?: string
+          password?: string
+          passwordHash?: string
+          isAdmin?: boolean
+        }
+      }>('/users', { schema: { tags, body: newUserSchema } }, async (request, reply) => {
+        const user = await accounts.create(request.body)
+        await record(request, {
+          type: 'identity.user.created',
+          action: 'create',
+          target: { type: 'user', id: user.id },
+          outcome: 'success',
+          fields: {
+            admin: user.isAdmin,
+            passwordSet: user.hasPassword,
+            passwordImported: request.body.passwordHash !== undefined,
+          },
+        })
+        return reply.code(201).send(user)
+      })
 
       scope.get<{ Params: IdParams }>('/users/:id', { schema: { tags } }, async (request) =>
         toUser(await accounts.get(request.params.id)),
