@@ -169,6 +169,36 @@ describeEachDialect('sign-in pages', (dialect) => {
     await expect(again).rejects.toThrow(/sign-in did not finish|unexpected 401/)
   })
 
+  it('lets a user see their sessions and sign out', async () => {
+    await app.createUser('frances@example.com')
+    const jar = new CookieJar()
+    await signIn(
+      {
+        origin: app.url,
+        authorizationUrl: await authorizationUrl(),
+        email: 'frances@example.com',
+        password: testPassword,
+      },
+      jar,
+    )
+    const mine = await fetch(`${app.url}/v1/identity/me/sessions`, {
+      headers: { cookie: jar.header() },
+    })
+    expect(mine.status).toBe(200)
+    expect(await mine.json()).toMatchObject({ sessions: [{ current: true, authMethods: ['pwd'] }] })
+
+    const logoutPage = await request(jar, `${app.url}/logout`)
+    expect(logoutPage.body).toContain('Sign out of Rampart on this device?')
+    const forged = await request(jar, `${app.url}/logout`, { csrf: 'forged' })
+    expect(forged.status).toBe(403)
+    const done = await request(jar, `${app.url}/logout`, { csrf: csrfOf(logoutPage.body) })
+    expect(done.status).toBe(200)
+    expect(jar.has('__Host-rampart_session')).toBe(false)
+
+    const after = await fetch(`${app.url}/v1/identity/me`, { headers: { cookie: jar.header() } })
+    expect(after.status).toBe(401)
+  })
+
   it('lists and revokes the sessions a login opened', async () => {
     const user = await app.createUser('erin@example.com')
     await signIn({

@@ -13,6 +13,7 @@ import type { PlatformDeps, RampartModule } from '../platform/module.js'
 import { readAdminToken } from './http/admin-token.js'
 import { registerAdminRoutes } from './http/admin-routes.js'
 import { registerInteractionRoutes } from './pages/interaction-routes.js'
+import { registerSessionRoutes } from './sessions/session-routes.js'
 import { auditProviderEvents } from './provider/events.js'
 import { mountProvider } from './provider/mount.js'
 import { deleteExpiredPayloads } from './provider/oidc-adapter.js'
@@ -112,6 +113,12 @@ export function createIdentityModule(
         totp: services.totp,
         pending: services.pending,
         sessions: services.sessions,
+        audit: services.audit,
+        csrfKey,
+      })
+      await registerSessionRoutes(server, {
+        sessions: services.sessions,
+        accounts: services.accounts,
         audit: services.audit,
         csrfKey,
       })
