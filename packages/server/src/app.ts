@@ -9,6 +9,7 @@ import type { AuditEvents } from './audit/module.js'
 import { createAuditModule } from './audit/module.js'
 import { createMetricsModule } from './metrics/module.js'
 import { createAccessModule } from './access/module.js'
+import { createIdentityModule } from './identity/module.js'
 import type { StartupFacts } from './audit/log/platform-events.js'
 import { createHttpServer } from './platform/http-server.js'
 import { newId } from './platform/ids.js'
@@ -48,9 +49,10 @@ function createModules(
   startup: StartupFacts,
 ): { modules: RampartModule[]; events: AuditEvents } {
   const audit = createAuditModule(deps, startup)
+  const identity = createIdentityModule(deps, { events: audit.events })
   const metrics = createMetricsModule(deps)
   const access = createAccessModule(deps, audit.events)
-  return { modules: [audit, metrics, access], events: audit.events }
+  return { modules: [audit, identity, access, metrics], events: audit.events }
 }
 
 /** The running platform: its parts, for tests and for the modules wired onto it. */

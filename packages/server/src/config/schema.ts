@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { metricsConfigSchema } from '../metrics/config.js'
 import { accessConfigSchema } from '../access/config.js'
+import { identityConfigSchema } from '../identity/config.js'
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
 const port = z.number().int().min(0).max(65535)
@@ -148,6 +149,7 @@ export const configSchema = z
       .prefault({}),
     audit: auditSchema,
     metrics: metricsConfigSchema.prefault({}),
+    identity: identityConfigSchema.prefault({}),
     access: accessConfigSchema.prefault({}),
   })
   .strict()

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely'
 import * as foundation from './0001-foundation.js'
 import * as audit from './0002-audit.js'
+import * as identity from './0003-identity.js'
 import * as access from './0004-access.js'
 
 /**
@@ -10,5 +11,6 @@ import * as access from './0004-access.js'
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-audit': audit,
+  '0003-identity': identity,
   '0004-access': access,
 }

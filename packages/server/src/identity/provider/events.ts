@@ -1,0 +1,146 @@
+/**
+ * Turns the provider's events into audit events: tokens issued, refreshed and revoked, grants
+ * revoked, reuse of a refresh token or code, failed token and authorization requests, logout.
+ * Only ids are recorded, never a token or code.
+ */
+import type { EventEmitter } from 'node:events'
+
+import type Provider from 'oidc-provider'
+import type { KoaContextWithOIDC } from 'oidc-provider'
+
+import type { Logger } from '../../platform/logger.js'
+import type { IdentityAudit, RequestOrigin } from '../audit-events.js'
+import { requestIds } from './mount.js'
+
+interface ProviderError {
+  readonly error?: string
+  readonly error_detail?: string
+  readonly error_description?: string
+}
+
+interface TokenLike {
+  readonly clientId?: string
+  readonly accountId?: string
+  readonly grantId?: string
+  readonly kind?: string
+}
+
+function originOf(ctx: KoaContextWithOIDC): RequestOrigin {
+  return { ip: ctx.ip, userAgent: ctx.get('user-agent'), requestId: requestIds.get(ctx.req) }
+}
+
+function grantType(ctx: KoaContextWithOIDC): string {
+  const value = ctx.oidc.params?.grant_type
+  return typeof value === 'string' ? value : 'unknown'
+}
+
+function actorOf(ctx: KoaContextWithOIDC, accountId: string | undefined) {
+  const clientId = ctx.oidc.client?.clientId
+  if (accountId !== undefined) return { type: 'user', id: accountId, authMethod: grantType(ctx) }
+  return { type: 'service', ...(clientId === undefined ? {} : { id: clientId }) }
+}
+
+const reuse: Record<string, string> = {
+  'refresh token already used': 'auth.token.reuse_detected',
+  'authorization code already consumed': 'auth.code.reuse_detected',
+}
+
+export function auditProviderEvents(provider: Provider, audit: IdentityAudit, logger: Logger) {
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const type = grantType(ctx)
+    const accountId = ctx.oidc.account?.accountId
+    const clientId = ctx.oidc.client?.clientId
+    audit.recordLater({
+      type: type === 'refresh_token' ? 'auth.token.refreshed' : 'auth.token.issued',
+      action: type === 'refresh_token' ? 'refresh' : 'issue',
+      actor: actorOf(ctx, accountId),
+      ...(clientId === undefined ? {} : { target: { type: 'client', id: clientId } }),
+      outcome: 'success',
+      origin: originOf(ctx),
+      fields: {
+        grantType: type,
+        ...(typeof ctx.oidc.params?.resource === 'string'
+          ? { resource: ctx.oidc.params.resource }
+          : {}),
+      },
+    })
+  })
+
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: ProviderError) => {
+    const detail = error.error_detail ?? ''
+    const reuseType = reuse[detail]
+    const source = (ctx.oidc.entities.RefreshToken ?? ctx.oidc.entities.AuthorizationCode) as
+      TokenLike | undefined
+    const clientId = ctx.oidc.client?.clientId
+    audit.recordLater({
+      type: reuseType ?? 'auth.token.failed',
+      action: reuseType === undefined ? 'issue' : 'detect',
+      actor: actorOf(ctx, source?.accountId),
+      ...(clientId === undefined ? {} : { target: { type: 'client', id: clientId } }),
+      outcome: reuseType === undefined ? 'failure' : 'denied',
+      reason: detail || error.error || 'invalid request',
+      severity: reuseType === undefined ? 'low' : 'high',
+      origin: originOf(ctx),
+      fields: {
+        grantType: grantType(ctx),
+        ...(source?.grantId === undefined ? {} : { grantId: source.grantId, grantRevoked: true }),
+      },
+    })
+  })
+
+  for (const event of ['access_token.destroyed', 'refresh_token.destroyed'] as const) {
+    // Model events the library emits but its type definitions do not list.
+    ;(provider as unknown as EventEmitter).on(event, (token: TokenLike) => {
+      audit.recordLater({
+        type: 'auth.token.revoked',
+        action: 'revoke',
+        actor:
+          token.accountId === undefined
+            ? { type: 'service' }
+            : { type: 'user', id: token.accountId },
+        ...(token.clientId === undefined ? {} : { target: { type: 'client', id: token.clientId } }),
+        outcome: 'success',
+        fields: { tokenType: token.kind ?? event.split('.')[0] ?? 'token' },
+      })
+    })
+  }
+
+  provider.on('grant.revoked', (ctx: KoaContextWithOIDC, grantId: string) => {
+    audit.recordLater({
+      type: 'auth.grant.revoked',
+      action: 'revoke',
+      actor: actorOf(ctx, undefined),
+      target: { type: 'grant', id: grantId },
+      outcome: 'success',
+      origin: originOf(ctx),
+    })
+  })
+
+  provider.on('authorization.error', (ctx: KoaContextWithOIDC, error: ProviderError) => {
+    const clientId = ctx.oidc.client?.clientId
+    audit.recordLater({
+      type: 'auth.authorization.failed',
+      action: 'authorize',
+      actor: { type: 'anonymous' },
+      ...(clientId === undefined ? {} : { target: { type: 'client', id: clientId } }),
+      outcome: 'failure',
+      reason: error.error_description ?? error.error ?? 'invalid request',
+      origin: originOf(ctx),
+    })
+  })
+
+  provider.on('end_session.success', (ctx: KoaContextWithOIDC) => {
+    const accountId = ctx.oidc.session?.accountId
+    audit.recordLater({
+      type: 'auth.logout',
+      action: 'logout',
+      actor: accountId === undefined ? { type: 'anonymous' } : { type: 'user', id: accountId },
+      outcome: 'success',
+      origin: originOf(ctx),
+    })
+  })
+
+  provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => {
+    logger.error({ err: error }, 'identity provider error')
+  })
+}

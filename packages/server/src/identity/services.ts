@@ -1,0 +1,108 @@
+/**
+ * The identity services over one store, built the same way for the running module and for
+ * the CLI (`rampart user ...`, `rampart client ...`), which works on the database directly.
+ */
+import type { Kysely } from 'kysely'
+
+import type { AuditEvents } from '../audit/module.js'
+import type { Config } from '../config/schema.js'
+import type { Clock } from '../platform/clock.js'
+import { RampartError } from '../platform/errors.js'
+import type { Logger } from '../platform/logger.js'
+import type { Database } from '../store/schema.js'
+import { Accounts } from './accounts/accounts.js'
+import { PasswordLogin } from './accounts/login.js'
+import { PasswordPolicy } from './accounts/password-policy.js'
+import { PasswordHasher } from './accounts/passwords.js'
+import { LoginThrottle } from './accounts/throttle.js'
+import { IdentityAudit } from './audit-events.js'
+import type { ClientValidator } from './clients/clients.js'
+import { Clients } from './clients/clients.js'
+import { ResourceServers } from './clients/resource-servers.js'
+import { MfaPending } from './mfa/mfa-pending.js'
+import { Totp } from './mfa/totp.js'
+import { Sessions } from './sessions/sessions.js'
+import type { IdentityDb } from './store/tables.js'
+import { identityDb } from './store/tables.js'
+
+export interface IdentityServicesOptions {
+  readonly config: Config
+  readonly db: Kysely<Database>
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly masterKey: Buffer
+  readonly events: AuditEvents
+  readonly validator: ClientValidator
+}
+
+export interface IdentityServices {
+  readonly db: IdentityDb
+  readonly audit: IdentityAudit
+  readonly accounts: Accounts
+  readonly throttle: LoginThrottle
+  readonly login: PasswordLogin
+  readonly clients: Clients
+  readonly resourceServers: ResourceServers
+  readonly sessions: Sessions
+  readonly totp: Totp
+  readonly pending: MfaPending
+}
+
+export function createIdentityServices(options: IdentityServicesOptions): IdentityServices {
+  const settings = options.config.identity
+  const { clock } = options
+  const db = identityDb(options.db)
+  const audit = new IdentityAudit(options.events, clock, options.logger)
+  const hasher = new PasswordHasher({
+    memoryKib: settings.password.argon2_memory_kib,
+    iterations: settings.password.argon2_iterations,
+    parallelism: settings.password.argon2_parallelism,
+  })
+  const policy = new PasswordPolicy({
+    minLength: settings.password.min_length,
+    maxLength: settings.password.max_length,
+  })
+  const accounts = new Accounts(db, clock, hasher, policy)
+  const throttle = new LoginThrottle(db, clock, settings.lockout)
+  return {
+    db,
+    audit,
+    accounts,
+    throttle,
+    login: new PasswordLogin(accounts, audit, throttle),
+    clients: new Clients(db, clock, options.validator),
+    resourceServers: new ResourceServers(db, clock),
+    sessions: new Sessions(
+      db,
+      clock,
+      { idleMs: settings.session_idle_ttl, absoluteMs: settings.session_absolute_ttl },
+      audit,
+    ),
+    totp: new Totp(db, clock, options.masterKey, audit),
+    pending: new MfaPending(db, clock, accounts),
+  }
+}
+
+/** Validates client metadata with a provider's own rules, as `identity_client_invalid`. */
+export function providerValidator(
+  provider: () => { Client: { validate(metadata: object): Promise<void> } } | undefined,
+): ClientValidator {
+  return {
+    validate: async (metadata) => {
+      const current = provider()
+      if (current === undefined) return
+      try {
+        await current.Client.validate(metadata)
+      } catch (error) {
+        const description = (error as { error_description?: string }).error_description
+        throw new RampartError(
+          'identity_client_invalid',
+          description ?? 'invalid client metadata',
+          {
+            cause: error,
+          },
+        )
+      }
+    },
+  }
+}

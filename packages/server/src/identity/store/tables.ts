@@ -1,0 +1,104 @@
+/**
+ * The identity tables as Kysely sees them (migration `0003-identity`). They are added to the
+ * platform's `Database` with `withTables`, so the shared schema file stays untouched.
+ */
+import type { Kysely } from 'kysely'
+
+import type { Database } from '../../store/schema.js'
+
+export type UserStatus = 'active' | 'disabled'
+
+export interface IdentityUsersTable {
+  id: string
+  email: string
+  email_key: string
+  name: string | null
+  password_hash: string | null
+  status: UserStatus
+  is_admin: number
+  totp_secret_sealed: string | null
+  totp_last_step: number | null
+  created_at: number
+  updated_at: number
+}
+
+export interface IdentityRecoveryCodesTable {
+  user_id: string
+  code_hash: string
+  used_at: number | null
+}
+
+export interface IdentityClientsTable {
+  client_id: string
+  name: string
+  metadata: string
+  created_at: number
+  updated_at: number
+}
+
+export interface IdentityResourceServersTable {
+  audience: string
+  name: string
+  /** Space-separated scopes the resource server accepts. */
+  scopes: string
+  access_token_ttl_s: number | null
+  created_at: number
+}
+
+export interface IdentityOidcPayloadsTable {
+  model: string
+  id_hash: string
+  payload: string
+  grant_id: string | null
+  uid: string | null
+  expires_at: number | null
+  consumed_at: number | null
+}
+
+export type SigningKeyStatus = 'next' | 'active' | 'retired'
+
+export interface IdentitySigningKeysTable {
+  kid: string
+  alg: string
+  public_jwk: string
+  sealed_private_key: string
+  status: SigningKeyStatus
+  created_at: number
+  retired_at: number | null
+}
+
+export interface IdentitySessionsTable {
+  id_hash: string
+  user_id: string
+  /** JSON array of how the user authenticated: `pwd`, `otp`... */
+  auth_methods: string
+  ip: string | null
+  user_agent: string | null
+  created_at: number
+  last_seen_at: number
+  expires_at: number
+}
+
+export interface IdentityThrottleTable {
+  key: string
+  points: number
+  expires_at: number | null
+}
+
+export type IdentityTables = {
+  identity_users: IdentityUsersTable
+  identity_recovery_codes: IdentityRecoveryCodesTable
+  identity_clients: IdentityClientsTable
+  identity_resource_servers: IdentityResourceServersTable
+  identity_oidc_payloads: IdentityOidcPayloadsTable
+  identity_signing_keys: IdentitySigningKeysTable
+  identity_sessions: IdentitySessionsTable
+  identity_throttle: IdentityThrottleTable
+}
+
+export type IdentityDb = Kysely<Database & IdentityTables>
+
+/** The platform database seen with the identity tables. */
+export function identityDb(db: Kysely<Database>): IdentityDb {
+  return db.withTables<IdentityTables>()
+}

@@ -1,0 +1,60 @@
+/**
+ * A running Rampart on a throwaway database for identity tests, with an admin token and
+ * helpers to create users, clients and resource servers through the admin API.
+ */
+import type { ConfigInput } from '../../config/schema.js'
+import type { Dialect } from '../../store/database.js'
+import type { TestApp } from '../../test-support/test-app.js'
+import { createTestApp } from '../../test-support/test-app.js'
+import type { IdentityModule } from '../module.js'
+
+export const adminToken = 'test-admin-token-0123456789'
+export const testPassword = 'correct horse battery staple 42'
+
+export interface IdentityTestApp {
+  readonly test: TestApp
+  readonly url: string
+  readonly identity: IdentityModule
+  admin(method: string, path: string, body?: unknown): Promise<Response>
+  adminJson<T>(method: string, path: string, body?: unknown): Promise<T>
+  createUser(email: string, password?: string): Promise<{ id: string; email: string }>
+  dispose(): Promise<void>
+}
+
+export async function startIdentityApp(
+  dialect: Dialect,
+  config: ConfigInput = {},
+): Promise<IdentityTestApp> {
+  const test = await createTestApp(dialect, {
+    ...config,
+    // Tests hash many passwords: the OWASP minimum keeps them quick; the benchmark uses defaults.
+    identity: { admin_token: adminToken, ...config.identity },
+  })
+  const url = await test.app.start()
+  const identity = test.app.modules.find((mod) => mod.name === 'identity') as IdentityModule
+  const admin = (method: string, path: string, body?: unknown) =>
+    fetch(`${url}/v1/identity${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    })
+  const adminJson = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const response = await admin(method, path, body)
+    const text = await response.text()
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`)
+    return JSON.parse(text) as T
+  }
+  return {
+    test,
+    url,
+    identity,
+    admin,
+    adminJson,
+    createUser: (email, password = testPassword) =>
+      adminJson('POST', '/users', { email, password }),
+    dispose: () => test.dispose(),
+  }
+}
