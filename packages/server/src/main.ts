@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander'
 import type { App } from './app.js'
 import { createApp } from './app.js'
+import { registerAlertingCommands } from './alerting/cli/commands.js'
 import { registerAuditCommands } from './audit/cli/commands.js'
 import type { ConfigOverrides } from './config/load.js'
 import { loadConfig } from './config/load.js'
@@ -109,6 +110,7 @@ export function buildCli(): Command {
   ).action(migrate)
 
   registerAuditCommands(program, commonOptions)
+  registerAlertingCommands(program)
 
   return program
 }
