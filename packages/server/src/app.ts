@@ -8,6 +8,7 @@ import { registerHealthRoutes } from './platform/health.js'
 import type { AuditEvents } from './audit/module.js'
 import { createAuditModule } from './audit/module.js'
 import { createMetricsModule } from './metrics/module.js'
+import { createAlertingModule } from './alerting/module.js'
 import type { StartupFacts } from './audit/log/platform-events.js'
 import { createHttpServer } from './platform/http-server.js'
 import { newId } from './platform/ids.js'
@@ -48,7 +49,8 @@ function createModules(
 ): { modules: RampartModule[]; events: AuditEvents } {
   const audit = createAuditModule(deps, startup)
   const metrics = createMetricsModule(deps)
-  return { modules: [audit, metrics], events: audit.events }
+  const alerting = createAlertingModule(deps, { metricStore: metrics.store, events: audit.events })
+  return { modules: [audit, metrics, alerting], events: audit.events }
 }
 
 /** The running platform: its parts, for tests and for the modules wired onto it. */

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { alertingConfigSchema } from '../alerting/config.js'
 import { metricsConfigSchema } from '../metrics/config.js'
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -129,6 +130,7 @@ export const configSchema = z
       .prefault({}),
     audit: auditSchema,
     metrics: metricsConfigSchema.prefault({}),
+    alerting: alertingConfigSchema.prefault({}),
   })
   .strict()
 

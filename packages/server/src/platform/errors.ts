@@ -20,6 +20,10 @@ export const errorRegistry = {
   audit_range_invalid: { status: 400, title: 'Sequence or tree size outside the audit log' },
   audit_batch_too_large: { status: 413, title: 'Audit event batch too large' },
   audit_event_invalid: { status: 400, title: 'Invalid audit event' },
+  alerting_rules_invalid: { status: 400, title: 'Invalid rule file' },
+  alerting_silence_invalid: { status: 400, title: 'Invalid silence' },
+  alerting_silence_not_found: { status: 404, title: 'Silence not found' },
+  alerting_slo_not_found: { status: 404, title: 'SLO not found' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorRegistry

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely'
 import * as foundation from './0001-foundation.js'
 import * as audit from './0002-audit.js'
+import * as alerting from './0005-alerting.js'
 
 /**
  * Every migration, in order. One set serves both dialects: migrations use Kysely's schema
@@ -9,4 +10,5 @@ import * as audit from './0002-audit.js'
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-audit': audit,
+  '0005-alerting': alerting,
 }
