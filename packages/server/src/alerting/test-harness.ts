@@ -98,7 +98,12 @@ export async function createHarness(
   const config = configSchema.parse({
     data_dir: database.dataDir,
     jobs: { lease_ttl_ms: 5000 },
-    alerting: { rule_files: [rulesFile], ...alerting(receiver.url) },
+    metrics: { api_token: 'metrics-token-0123456789' },
+    alerting: {
+      rule_files: [rulesFile],
+      api_token: 'alerting-token-0123456789',
+      ...alerting(receiver.url),
+    },
   })
 
   const build = async (): Promise<{ module: AlertingModule; worker: JobWorker }> => {
