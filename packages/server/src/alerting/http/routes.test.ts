@@ -60,9 +60,9 @@ describeEachDialect('alerting HTTP APIs', (dialect) => {
       headers: metricsToken,
     })
     expect(rulesResponse.statusCode).toBe(200)
-    const body = rulesResponse.json() as {
+    const body = rulesResponse.json<{
       data: { groups: { name: string; interval: number; rules: Record<string, unknown>[] }[] }
-    }
+    }>()
     const [group] = body.data.groups
     expect(group).toMatchObject({ name: 'api', interval: 30 })
     expect(group?.rules.map((rule) => [rule.type, rule.name, rule.health, rule.state])).toEqual([
@@ -82,7 +82,7 @@ describeEachDialect('alerting HTTP APIs', (dialect) => {
       url: '/prometheus/api/v1/alerts',
       headers: metricsToken,
     })
-    const states = (alerts.json() as { data: { alerts: { state: string }[] } }).data.alerts
+    const states = alerts.json<{ data: { alerts: { state: string }[] } }>().data.alerts
     expect(states.map((alert) => alert.state).sort()).toEqual(['firing', 'pending'])
     const only = await app.app.server.inject({
       url: '/prometheus/api/v1/rules?type=record',
@@ -110,7 +110,7 @@ describeEachDialect('alerting HTTP APIs', (dialect) => {
       },
     })
     expect(created.statusCode).toBe(200)
-    const { silenceID } = created.json() as { silenceID: string }
+    const { silenceID } = created.json<{ silenceID: string }>()
     const listed = await inject({ url: '/alertmanager/api/v2/silences', headers: amToken })
     expect(listed.json()).toEqual([
       expect.objectContaining({ id: silenceID, createdBy: 'ops', status: { state: 'active' } }),

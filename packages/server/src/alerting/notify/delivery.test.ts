@@ -79,5 +79,5 @@ async function fetchNotifications(h: Harness, status: string): Promise<Notificat
     headers: { authorization: 'Bearer alerting-token-0123456789' },
   })
   await server.close()
-  return (response.json() as { notifications: NotificationView[] }).notifications
+  return response.json<{ notifications: NotificationView[] }>().notifications
 }
