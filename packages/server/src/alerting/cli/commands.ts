@@ -4,6 +4,7 @@
 import type { Command } from 'commander'
 import { Option } from 'commander'
 import type { NameValidation } from '../rules/parse-rule-file.js'
+import { runUnitTestFile } from '../unittest/run-unit-tests.js'
 import { checkRuleFiles } from './check-command.js'
 
 interface CheckFlags {
@@ -28,5 +29,26 @@ export function registerAlertingCommands(program: Command): void {
       for (const line of outcome.stdout) console.log(line)
       for (const line of outcome.stderr) console.error(line)
       process.exitCode = outcome.exitCode
+    })
+
+  rules
+    .command('test')
+    .description("run rule unit tests in promtool's format; exit 1 when any fails")
+    .argument('<files...>', 'unit-test files')
+    .action(async (files: string[]) => {
+      let failed = false
+      for (const file of files) {
+        const result = await runUnitTestFile(file)
+        console.log(`Unit Testing: ${file}`)
+        for (const line of result.unsupported) console.log(`  SKIPPED: ${line}`)
+        if (result.failures.length === 0) {
+          console.log(`  SUCCESS (${result.checks} checks)\n`)
+          continue
+        }
+        failed = true
+        console.error(`  FAILED:`)
+        for (const failure of result.failures) console.error(`    ${failure}`)
+      }
+      process.exitCode = failed ? 1 : 0
     })
 }

@@ -2,7 +2,14 @@
  * Where rules read from and write to: the embedded store, or a remote Prometheus-compatible
  * backend over its HTTP API.
  */
-import type { Expr, Labels, MetricStore, Sample } from '@rampart/promql'
+import type {
+  Expr,
+  Labels,
+  MemoryQuerier,
+  MetricStore,
+  QueryOptions,
+  Sample,
+} from '@rampart/promql'
 import { evaluateInstant } from '@rampart/promql'
 
 export interface QueryLimits {
@@ -49,6 +56,22 @@ export function embeddedBackend(store: MetricStore, limits: QueryLimits): RuleBa
       }
       for (const labels of ended) appender.appendStale(appender.seriesRef(labels), timeMs)
       appender.commit()
+      return true
+    },
+  }
+}
+
+/** Rules over an in-memory querier (rule unit tests); writes are added to it. */
+export function memoryBackend(
+  querier: MemoryQuerier,
+  limits: Omit<QueryOptions, 'querier'> = {},
+): RuleBackend {
+  return {
+    query: (_expr, parsed, timeMs) =>
+      Promise.resolve(toSamples(evaluateInstant(parsed, timeMs, { querier, ...limits }).value)),
+    write: (samples, ended, timeMs) => {
+      for (const sample of samples) querier.add(sample.labels, timeMs, sample.value)
+      for (const labels of ended) querier.addStale(labels, timeMs)
       return true
     },
   }
