@@ -176,5 +176,19 @@ export const alertingConfigSchema = z
   })
 
 export type AlertingConfig = z.output<typeof alertingConfigSchema>
+
+/** The `slos` section: SLO specs in Sloth's prometheus/v1 format. */
+export const slosConfigSchema = z
+  .object({
+    files: z
+      .array(z.string())
+      .default([])
+      .describe("SLO spec files in Sloth's prometheus/v1 format (globs allowed: *.yml)."),
+    alert_windows_file: z
+      .string()
+      .optional()
+      .describe("Sloth AlertWindows spec; default: the SRE Workbook's windows for 30 days."),
+  })
+  .strict()
 export type ReceiverConfig = z.output<typeof receiverSchema>
 export type InhibitRuleConfig = z.output<typeof inhibitRule>

@@ -31,6 +31,9 @@ import { RuleFileError } from './rules/rule-file.js'
 import type { SilenceChange } from './silences/silence-store.js'
 import { SilenceStore } from './silences/silence-store.js'
 import { alertingDb } from './store/tables.js'
+import type { LoadedSlos } from './slo/slo-rules.js'
+import { loadSlos } from './slo/slo-rules.js'
+import { registerSloApi } from './http/slo-routes.js'
 
 export interface AlertingModule extends RampartModule {
   readonly rules: RuleManager
@@ -163,8 +166,18 @@ export function createAlertingModule(
   })
 
   const ruleFiles = (): string[] => expandRuleFilePaths(config.rule_files, process.cwd())
+  const sloFiles = (): string[] => expandRuleFilePaths(deps.config.slos.files, process.cwd())
+  let slos: LoadedSlos
   try {
-    rules.load(loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }))
+    slos = loadSlos(sloFiles(), deps.config.slos.alert_windows_file)
+  } catch (error) {
+    throw new ConfigurationError(`slos: ${(error as Error).message}`, { cause: error })
+  }
+  try {
+    rules.load([
+      ...loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }),
+      ...slos.groups,
+    ])
   } catch (error) {
     if (!(error instanceof RuleFileError)) throw error
     throw new ConfigurationError(`alerting.rule_files: ${error.message}`, { cause: error })
@@ -208,7 +221,12 @@ export function createAlertingModule(
   })
 
   const reloadRules = (): void => {
-    rules.load(loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }))
+    const next = loadSlos(sloFiles(), deps.config.slos.alert_windows_file)
+    rules.load([
+      ...loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }),
+      ...next.groups,
+    ])
+    slos = next
     logger.info({ groups: rules.groups.length }, 'rule files loaded')
   }
 
@@ -259,6 +277,14 @@ export function createAlertingModule(
           return Promise.resolve()
         },
         { prefix: '/v1/alerting' },
+      )
+      await server.register(
+        (scope) => {
+          requireBearer(scope, alertingToken, 'SLO API')
+          registerSloApi(scope, { slos: () => slos, backend, clock })
+          return Promise.resolve()
+        },
+        { prefix: '/v1/slos' },
       )
     },
     start: () => {

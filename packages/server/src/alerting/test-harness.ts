@@ -80,6 +80,7 @@ export async function createHarness(
   rulesYaml: string,
   alerting: (webhookUrl: string) => ConfigInput['alerting'],
   startMs = Date.UTC(2026, 0, 1),
+  extraConfig: ConfigInput = {},
 ): Promise<Harness> {
   const database: TestDatabase = await createTestDatabase(dialect)
   const clock = new ManualClock(startMs)
@@ -96,6 +97,7 @@ export async function createHarness(
     },
   } as unknown as AuditEvents
   const config = configSchema.parse({
+    ...extraConfig,
     data_dir: database.dataDir,
     jobs: { lease_ttl_ms: 5000 },
     metrics: { api_token: 'metrics-token-0123456789' },

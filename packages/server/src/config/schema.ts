@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { alertingConfigSchema } from '../alerting/config.js'
+import { alertingConfigSchema, slosConfigSchema } from '../alerting/config.js'
 import { metricsConfigSchema } from '../metrics/config.js'
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -131,6 +131,7 @@ export const configSchema = z
     audit: auditSchema,
     metrics: metricsConfigSchema.prefault({}),
     alerting: alertingConfigSchema.prefault({}),
+    slos: slosConfigSchema.prefault({}),
   })
   .strict()
 
