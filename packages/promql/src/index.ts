@@ -40,6 +40,10 @@ export type { PromqlExecutionErrorCode } from './engine/errors.js'
 export { MemoryQuerier } from './engine/memory-querier.js'
 export { formatFloat } from './engine/format.js'
 
+// The series notation of Prometheus test files (used by Rampart's `rules test`).
+export { parseMetric, parseSequence } from './promqltest/series-line.js'
+export type { SequenceValue } from './promqltest/series-line.js'
+
 // The embedded store and the exposition parser (used by Rampart's scraper and API).
 export * from './storage/index.js'
 export * from './exposition/index.js'

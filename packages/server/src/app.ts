@@ -10,6 +10,7 @@ import { createAuditModule } from './audit/module.js'
 import { createMetricsModule } from './metrics/module.js'
 import { createAccessModule } from './access/module.js'
 import { createIdentityModule } from './identity/module.js'
+import { createAlertingModule } from './alerting/module.js'
 import type { StartupFacts } from './audit/log/platform-events.js'
 import { createHttpServer } from './platform/http-server.js'
 import { newId } from './platform/ids.js'
@@ -52,7 +53,8 @@ function createModules(
   const identity = createIdentityModule(deps, { events: audit.events })
   const metrics = createMetricsModule(deps)
   const access = createAccessModule(deps, audit.events)
-  return { modules: [audit, identity, access, metrics], events: audit.events }
+  const alerting = createAlertingModule(deps, { metricStore: metrics.store, events: audit.events })
+  return { modules: [audit, identity, access, metrics, alerting], events: audit.events }
 }
 
 /** The running platform: its parts, for tests and for the modules wired onto it. */

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander'
 import type { App } from './app.js'
 import { createApp } from './app.js'
+import { registerAlertingCommands } from './alerting/cli/commands.js'
 import { registerAuditCommands } from './audit/cli/commands.js'
 import { registerIdentityCommands } from './identity/cli/commands.js'
 import type { ConfigOverrides } from './config/load.js'
@@ -111,6 +112,7 @@ export function buildCli(): Command {
 
   registerAuditCommands(program, commonOptions)
   registerIdentityCommands(program, commonOptions)
+  registerAlertingCommands(program)
 
   return program
 }

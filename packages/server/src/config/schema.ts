@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { alertingConfigSchema, slosConfigSchema } from '../alerting/config.js'
 import { metricsConfigSchema } from '../metrics/config.js'
 import { accessConfigSchema } from '../access/config.js'
 import { identityConfigSchema } from '../identity/config.js'
@@ -151,6 +152,8 @@ export const configSchema = z
     metrics: metricsConfigSchema.prefault({}),
     identity: identityConfigSchema.prefault({}),
     access: accessConfigSchema.prefault({}),
+    alerting: alertingConfigSchema.prefault({}),
+    slos: slosConfigSchema.prefault({}),
   })
   .strict()
 

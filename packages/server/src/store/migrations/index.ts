@@ -3,6 +3,7 @@ import * as foundation from './0001-foundation.js'
 import * as audit from './0002-audit.js'
 import * as identity from './0003-identity.js'
 import * as access from './0004-access.js'
+import * as alerting from './0005-alerting.js'
 
 /**
  * Every migration, in order. One set serves both dialects: migrations use Kysely's schema
@@ -13,4 +14,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0002-audit': audit,
   '0003-identity': identity,
   '0004-access': access,
+  '0005-alerting': alerting,
 }

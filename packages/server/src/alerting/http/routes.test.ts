@@ -1,0 +1,170 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, expect, it } from 'vitest'
+import type { TestApp } from '../../test-support/test-app.js'
+import { createTestApp } from '../../test-support/test-app.js'
+import { describeEachDialect } from '../../test-support/stores.js'
+import type { AlertingModule } from '../module.js'
+
+const metricsToken = { authorization: 'Bearer metrics-token-0123456789' }
+const amToken = { authorization: 'Bearer alerting-token-0123456789' }
+
+function rulesFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'rampart-rules-')), 'rules.yml')
+  writeFileSync(file, text)
+  return file
+}
+
+const rules = `
+groups:
+- name: api
+  interval: 30s
+  rules:
+  - record: answer:value
+    expr: vector(42)
+  - alert: Always
+    expr: vector(1) * 3
+    labels: {severity: page}
+    annotations: {summary: "value {{ $value }}"}
+  - alert: Later
+    expr: vector(1)
+    for: 1h
+`
+
+describeEachDialect('alerting HTTP APIs', (dialect) => {
+  let testApp: TestApp | undefined
+  afterEach(() => testApp?.dispose())
+
+  const start = async (
+    file = rulesFile(rules),
+  ): Promise<{ app: TestApp; alerting: AlertingModule }> => {
+    testApp = await createTestApp(dialect, {
+      metrics: { api_token: 'metrics-token-0123456789', scrape_self: false },
+      alerting: {
+        rule_files: [file],
+        api_token: 'alerting-token-0123456789',
+        route: { receiver: 'none' },
+        receivers: [{ name: 'none' }],
+      },
+    })
+    const alerting = testApp.app.modules.find((mod) => mod.name === 'alerting') as AlertingModule
+    return { app: testApp, alerting }
+  }
+
+  it('lists rules and alerts in Prometheus shapes', async () => {
+    const { app, alerting } = await start()
+    expect(await alerting.runOnce()).toBe(true)
+    const rulesResponse = await app.app.server.inject({
+      url: '/prometheus/api/v1/rules',
+      headers: metricsToken,
+    })
+    expect(rulesResponse.statusCode).toBe(200)
+    const body = rulesResponse.json<{
+      data: { groups: { name: string; interval: number; rules: Record<string, unknown>[] }[] }
+    }>()
+    const [group] = body.data.groups
+    expect(group).toMatchObject({ name: 'api', interval: 30 })
+    expect(group?.rules.map((rule) => [rule.type, rule.name, rule.health, rule.state])).toEqual([
+      ['recording', 'answer:value', 'ok', undefined],
+      ['alerting', 'Always', 'ok', 'firing'],
+      ['alerting', 'Later', 'ok', 'pending'],
+    ])
+    expect(group?.rules[1]?.alerts).toEqual([
+      expect.objectContaining({
+        labels: { alertname: 'Always', severity: 'page' },
+        annotations: { summary: 'value 3' },
+        state: 'firing',
+        value: '3e+00',
+      }),
+    ])
+    const alerts = await app.app.server.inject({
+      url: '/prometheus/api/v1/alerts',
+      headers: metricsToken,
+    })
+    const states = alerts.json<{ data: { alerts: { state: string }[] } }>().data.alerts
+    expect(states.map((alert) => alert.state).sort()).toEqual(['firing', 'pending'])
+    const only = await app.app.server.inject({
+      url: '/prometheus/api/v1/rules?type=record',
+      headers: metricsToken,
+    })
+    expect(JSON.stringify(only.json())).not.toContain('Always')
+    const denied = await app.app.server.inject({ url: '/prometheus/api/v1/rules' })
+    expect(denied.statusCode).toBe(401)
+  })
+
+  it('creates, lists and expires silences through the Alertmanager API', async () => {
+    const { app } = await start()
+    const inject = app.app.server.inject.bind(app.app.server)
+    const now = Date.now()
+    const created = await inject({
+      method: 'POST',
+      url: '/alertmanager/api/v2/silences',
+      headers: amToken,
+      payload: {
+        matchers: [{ name: 'alertname', value: 'Always', isRegex: false, isEqual: true }],
+        startsAt: new Date(now).toISOString(),
+        endsAt: new Date(now + 3_600_000).toISOString(),
+        createdBy: 'ops',
+        comment: 'deploy',
+      },
+    })
+    expect(created.statusCode).toBe(200)
+    const { silenceID } = created.json<{ silenceID: string }>()
+    const listed = await inject({ url: '/alertmanager/api/v2/silences', headers: amToken })
+    expect(listed.json()).toEqual([
+      expect.objectContaining({ id: silenceID, createdBy: 'ops', status: { state: 'active' } }),
+    ])
+    const filtered = await inject({
+      url: '/alertmanager/api/v2/silences?filter=alertname%3DOther',
+      headers: amToken,
+    })
+    expect(filtered.json()).toEqual([])
+    const expired = await inject({
+      method: 'DELETE',
+      url: `/alertmanager/api/v2/silence/${silenceID}`,
+      headers: amToken,
+    })
+    expect(expired.statusCode).toBe(200)
+    const one = await inject({ url: `/alertmanager/api/v2/silence/${silenceID}`, headers: amToken })
+    expect(one.json()).toMatchObject({ status: { state: 'expired' } })
+
+    const bad = await inject({
+      method: 'POST',
+      url: '/alertmanager/api/v2/silences',
+      headers: amToken,
+      payload: {
+        matchers: [{ name: 'a', value: '.*', isRegex: true, isEqual: true }],
+        startsAt: new Date(now).toISOString(),
+        endsAt: new Date(now + 1000).toISOString(),
+        createdBy: 'ops',
+        comment: 'x',
+      },
+    })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json()).toMatchObject({ code: 'alerting_silence_invalid' })
+    const missing = await inject({ url: '/alertmanager/api/v2/silence/nope', headers: amToken })
+    expect(missing.json()).toMatchObject({ code: 'alerting_silence_not_found' })
+  })
+
+  it('keeps the running rules when a reload finds a bad file', async () => {
+    const file = rulesFile(rules)
+    const { app, alerting } = await start(file)
+    writeFileSync(file, 'groups:\n- name: api\n  rules:\n  - alert: Broken\n    expr: rate(x)\n')
+    const response = await app.app.server.inject({
+      method: 'POST',
+      url: '/v1/alerting/rules/reload',
+      headers: amToken,
+    })
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toMatchObject({
+      code: 'alerting_rules_invalid',
+      errors: [{ message: expect.stringContaining('group "api", rule 1, "Broken"') }],
+    })
+    expect(alerting.rules.groups[0]?.statuses.map((status) => status.rule.name)).toEqual([
+      'answer:value',
+      'Always',
+      'Later',
+    ])
+  })
+})

@@ -1,0 +1,296 @@
+/**
+ * Alerting: evaluates Prometheus rule files on the lease holder, keeps alert state in the
+ * database, routes alerts Alertmanager-style (grouping, inhibition, silences, time
+ * intervals) and delivers notifications through the durable jobs queue.
+ */
+import type { MetricStore } from '@rampart/promql'
+import type { FastifyInstance } from 'fastify'
+import type { AuditEventInput } from '../audit/event.js'
+import type { AuditEvents } from '../audit/module.js'
+import { ConfigurationError } from '../platform/errors.js'
+import type { LeaseGrant } from '../platform/jobs/lease.js'
+import { SingletonLoop } from '../platform/jobs/singleton-loop.js'
+import type { PlatformDeps, RampartModule } from '../platform/module.js'
+import type { AlertTransition } from './evaluation/rule-manager.js'
+import { RuleManager } from './evaluation/rule-manager.js'
+import type { RuleBackend } from './evaluation/rule-querier.js'
+import { embeddedBackend, remoteBackend } from './evaluation/rule-querier.js'
+import { registerAlertmanagerRoutes } from './http/alertmanager-routes.js'
+import { readToken, requireBearer } from './http/bearer.js'
+import { registerPrometheusRuleRoutes } from './http/prometheus-routes.js'
+import { registerAlertingApi } from './http/v1-routes.js'
+import type { AttemptRecord } from './notify/delivery.js'
+import { createDeliveryHandler } from './notify/delivery.js'
+import { AlertStore } from './routing/alert-store.js'
+import type { FlushOutcome } from './routing/dispatcher.js'
+import { Dispatcher, notifyJobKind } from './routing/dispatcher.js'
+import { buildRouteTree } from './routing/route-tree.js'
+import { loadRuleFiles } from './rules/parse-rule-file.js'
+import { expandRuleFilePaths } from './rules/rule-file-paths.js'
+import { RuleFileError } from './rules/rule-file.js'
+import type { SilenceChange } from './silences/silence-store.js'
+import { SilenceStore } from './silences/silence-store.js'
+import { alertingDb } from './store/tables.js'
+import type { LoadedSlos } from './slo/slo-rules.js'
+import { loadSlos } from './slo/slo-rules.js'
+import { registerSloApi } from './http/slo-routes.js'
+
+export interface AlertingModule extends RampartModule {
+  readonly rules: RuleManager
+  readonly dispatcher: Dispatcher
+  readonly silences: SilenceStore
+  /** Re-reads the rule files; a bad file leaves the running rules as they were. */
+  reloadRules(): void
+  /** One iteration of the evaluation and dispatch loop, if this process holds the lease. */
+  runOnce(): Promise<boolean>
+  /** Resolves when the deliveries started by the last iteration have finished. */
+  idle(): Promise<void>
+}
+
+export interface AlertingServices {
+  readonly metricStore: MetricStore | undefined
+  readonly events: AuditEvents
+}
+
+const loopName = 'alerting'
+const systemActor = { type: 'system', id: 'alerting' } as const
+
+export function createAlertingModule(
+  deps: PlatformDeps,
+  services: AlertingServices,
+): AlertingModule {
+  const config = deps.config.alerting
+  const db = alertingDb(deps.store.db)
+  const { logger, clock } = deps
+  const externalUrl =
+    config.external_url ?? `http://${deps.config.server.host}:${deps.config.server.port}`
+  const limits = {
+    lookbackDeltaMs: deps.config.metrics.query.lookback_delta,
+    maxSamples: deps.config.metrics.query.max_samples,
+    timeoutMs: deps.config.metrics.query.timeout,
+  }
+  const backend: RuleBackend =
+    services.metricStore === undefined
+      ? remoteBackend(deps.config.metrics.remote_url ?? '', limits)
+      : embeddedBackend(services.metricStore, limits)
+
+  const audit = async (event: Omit<AuditEventInput, 'occurredAt'>): Promise<void> => {
+    try {
+      await services.events.append({ ...event, occurredAt: new Date(clock.now()).toISOString() })
+    } catch (error) {
+      logger.error({ err: error, type: event.type }, 'alerting audit event not recorded')
+    }
+  }
+  const auditTransitions = async (transitions: AlertTransition[]): Promise<void> => {
+    for (const transition of transitions) {
+      await audit({
+        type: 'alerting.alert.state_changed',
+        actor: systemActor,
+        target: { type: 'alert', id: transition.fingerprint, name: transition.alertname },
+        action: transition.to,
+        outcome: { status: 'success' },
+        fields: {
+          from: transition.from,
+          to: transition.to,
+          labels: JSON.stringify(transition.labels),
+        },
+      })
+    }
+  }
+  const auditSilence = (change: SilenceChange): Promise<void> =>
+    audit({
+      type: `alerting.silence.${change.action === 'expire' ? 'expired' : `${change.action}d`}`,
+      actor: { type: 'user', name: change.silence.createdBy.slice(0, 200) },
+      target: { type: 'silence', id: change.silence.id },
+      action: change.action,
+      outcome: { status: 'success' },
+      fields: {
+        matchers: JSON.stringify(change.silence.matchers),
+        startsAt: new Date(change.silence.startsAtMs).toISOString(),
+        endsAt: new Date(change.silence.endsAtMs).toISOString(),
+        comment: change.silence.comment.slice(0, 500),
+      },
+    })
+  const auditAttempt = (record: AttemptRecord): Promise<void> =>
+    audit({
+      type: 'alerting.notification.attempted',
+      actor: systemActor,
+      target: { type: 'notification', id: record.notificationId, name: record.receiver },
+      action: 'deliver',
+      outcome:
+        record.outcome === 'delivered'
+          ? { status: 'success' }
+          : { status: 'failure', reason: (record.error ?? '').slice(0, 200) },
+      fields: {
+        attempt: record.attempt,
+        result: record.outcome,
+        ...(record.statusCode === undefined ? {} : { statusCode: record.statusCode }),
+      },
+    })
+
+  const alertStore = new AlertStore(db, clock)
+  const silences = new SilenceStore(db, clock, auditSilence)
+  const route = buildRouteTree(
+    config.route ?? {
+      continue: false,
+      matchers: [],
+      match: {},
+      match_re: {},
+      mute_time_intervals: [],
+      active_time_intervals: [],
+      routes: [],
+    },
+  )
+  const dispatcher = new Dispatcher({
+    db,
+    clock,
+    logger,
+    jobs: deps.jobs,
+    config,
+    route,
+    alerts: alertStore,
+    activeSilences: () => silences.active(),
+    externalUrl,
+  })
+  const rules = new RuleManager({
+    db,
+    clock,
+    logger,
+    backend,
+    defaultIntervalMs: config.evaluation_interval,
+    outageToleranceMs: config.outage_tolerance,
+    context: { externalLabels: config.external_labels, externalUrl },
+    externalUrl,
+    onAlerts: (alerts) => alertStore.upsert(alerts, 'rule'),
+    onTransitions: auditTransitions,
+  })
+
+  const ruleFiles = (): string[] => expandRuleFilePaths(config.rule_files, process.cwd())
+  const sloFiles = (): string[] => expandRuleFilePaths(deps.config.slos.files, process.cwd())
+  let slos: LoadedSlos
+  try {
+    slos = loadSlos(sloFiles(), deps.config.slos.alert_windows_file)
+  } catch (error) {
+    throw new ConfigurationError(`slos: ${(error as Error).message}`, { cause: error })
+  }
+  try {
+    rules.load([
+      ...loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }),
+      ...slos.groups,
+    ])
+  } catch (error) {
+    if (!(error instanceof RuleFileError)) throw error
+    throw new ConfigurationError(`alerting.rule_files: ${error.message}`, { cause: error })
+  }
+
+  deps.worker.handle(
+    notifyJobKind,
+    createDeliveryHandler({
+      db,
+      clock,
+      logger,
+      receivers: () => config.receivers,
+      onAttempt: auditAttempt,
+    }),
+  )
+
+  let epoch: number | undefined
+  let delivering: Promise<unknown> = Promise.resolve()
+  const tick = async (grant: LeaseGrant): Promise<void> => {
+    // A lease taken over (from another replica, or back after losing it) means the state in
+    // memory may be stale: reload it from the database before evaluating.
+    if (epoch !== grant.epoch) rules.resetRestored()
+    epoch = grant.epoch
+    await rules.evaluateDue()
+    const outcomes: FlushOutcome[] = config.route === undefined ? [] : await dispatcher.tick()
+    if (outcomes.some((outcome) => outcome.outcome === 'notified')) {
+      // Deliver at once rather than at the worker's next poll.
+      delivering = deps.worker
+        .runDue()
+        .catch((error: unknown) => logger.warn({ err: error }, 'delivery failed'))
+    }
+  }
+  const loop = new SingletonLoop({
+    name: loopName,
+    holder: deps.instanceId,
+    leases: deps.leases,
+    intervalMs: config.dispatch_interval_ms,
+    leaseTtlMs: Math.max(deps.config.jobs.lease_ttl_ms, config.dispatch_interval_ms * 3),
+    logger,
+    tick,
+  })
+
+  const reloadRules = (): void => {
+    const next = loadSlos(sloFiles(), deps.config.slos.alert_windows_file)
+    rules.load([
+      ...loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }),
+      ...next.groups,
+    ])
+    slos = next
+    logger.info({ groups: rules.groups.length }, 'rule files loaded')
+  }
+
+  return {
+    name: 'alerting',
+    rules,
+    dispatcher,
+    silences,
+    reloadRules,
+    runOnce: () => loop.runOnce(),
+    idle: async () => {
+      await delivering
+    },
+    registerRoutes: async (server: FastifyInstance) => {
+      const metricsToken = readToken(
+        deps.config.metrics.api_token,
+        deps.config.metrics.api_token_file,
+      )
+      const alertingToken = readToken(config.api_token, config.api_token_file)
+      await server.register(
+        (scope) => {
+          requireBearer(scope, metricsToken, 'metrics API')
+          registerPrometheusRuleRoutes(scope, () => rules.groups)
+          return Promise.resolve()
+        },
+        { prefix: '/prometheus/api/v1' },
+      )
+      await server.register(
+        (scope) => {
+          requireBearer(scope, alertingToken, 'Alertmanager API')
+          registerAlertmanagerRoutes(scope, {
+            silences,
+            alerts: alertStore,
+            clock,
+            config,
+            route,
+            startedAtMs: clock.now(),
+            onAlertsPosted: () => undefined,
+          })
+          return Promise.resolve()
+        },
+        { prefix: '/alertmanager/api/v2' },
+      )
+      await server.register(
+        (scope) => {
+          requireBearer(scope, alertingToken, 'alerting API')
+          registerAlertingApi(scope, { db, reloadRules })
+          return Promise.resolve()
+        },
+        { prefix: '/v1/alerting' },
+      )
+      await server.register(
+        (scope) => {
+          requireBearer(scope, alertingToken, 'SLO API')
+          registerSloApi(scope, { slos: () => slos, backend, clock })
+          return Promise.resolve()
+        },
+        { prefix: '/v1/slos' },
+      )
+    },
+    start: () => {
+      loop.start()
+      return Promise.resolve()
+    },
+    stop: () => loop.stop(),
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Delivers queued notifications to webhook receivers from the durable jobs queue. Each
+ * attempt is recorded; 5xx answers, timeouts and connection errors are retried with backoff;
+ * 4xx answers and exhausted retries put the notification on the dead-letter list.
+ */
+import { readFileSync } from 'node:fs'
+import type { Clock } from '../../platform/clock.js'
+import { newId } from '../../platform/ids.js'
+import type { Job } from '../../platform/jobs/job-queue.js'
+import type { Logger } from '../../platform/logger.js'
+import type { ReceiverConfig } from '../config.js'
+import type { AlertingDb } from '../store/tables.js'
+
+export interface AttemptRecord {
+  readonly notificationId: string
+  readonly receiver: string
+  readonly attempt: number
+  readonly outcome: 'delivered' | 'retry' | 'dead'
+  readonly statusCode: number | undefined
+  readonly error: string | undefined
+}
+
+export interface DeliveryOptions {
+  readonly db: AlertingDb
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly receivers: () => readonly ReceiverConfig[]
+  readonly onAttempt?: (record: AttemptRecord) => Promise<void>
+}
+
+/** Thrown to make the job queue retry; its message is the recorded reason. */
+class RetryableDeliveryError extends Error {}
+
+interface Sent {
+  readonly statusCode: number | undefined
+  readonly error: string | undefined
+}
+
+async function post(url: string, body: string, timeoutMs: number): Promise<Sent> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Rampart-Alerting' },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: 'error',
+    })
+    await response.arrayBuffer().catch(() => undefined)
+    const ok = response.status >= 200 && response.status < 300
+    return { statusCode: response.status, error: ok ? undefined : `answered ${response.status}` }
+  } catch (error) {
+    const name = error instanceof Error ? error.name : ''
+    const reason = name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : String(error)
+    return { statusCode: undefined, error: reason.slice(0, 500) }
+  }
+}
+
+/** The job handler for `alerting.notify` jobs. */
+export function createDeliveryHandler(options: DeliveryOptions) {
+  return async (payload: unknown, job: Job): Promise<void> => {
+    const { notificationId } = payload as { notificationId: string }
+    const { db, clock } = options
+    const notification = await db
+      .selectFrom('alerting_notifications')
+      .selectAll()
+      .where('id', '=', notificationId)
+      .executeTakeFirst()
+    if (notification === undefined || notification.status !== 'pending') return
+
+    const index = Number(/\[(\d+)\]/.exec(notification.integration)?.[1] ?? -1)
+    const receiver = options.receivers().find((item) => item.name === notification.receiver)
+    const config = receiver?.webhook_configs[index]
+    const started = performance.now()
+    let sent: Sent
+    if (config === undefined) {
+      sent = {
+        statusCode: undefined,
+        error: `receiver ${notification.receiver} is no longer configured`,
+      }
+    } else {
+      const url = config.url ?? readFileSync(config.url_file ?? '', 'utf8').trim()
+      sent = await post(url, notification.payload, config.timeout)
+    }
+
+    const code = sent.statusCode
+    const permanent = config === undefined || (code !== undefined && code >= 400 && code < 500)
+    const lastAttempt = job.attempts >= job.max_attempts
+    const outcome =
+      sent.error === undefined ? 'delivered' : permanent || lastAttempt ? 'dead' : 'retry'
+    const now = clock.now()
+    await db.transaction().execute(async (transaction) => {
+      await transaction
+        .insertInto('alerting_notification_attempts')
+        .values({
+          id: newId(),
+          notification_id: notificationId,
+          attempt: job.attempts,
+          at: now,
+          outcome,
+          status_code: code ?? null,
+          error: sent.error ?? null,
+          duration_ms: Math.round(performance.now() - started),
+        })
+        .execute()
+      await transaction
+        .updateTable('alerting_notifications')
+        .set({
+          status: outcome === 'retry' ? 'pending' : outcome,
+          attempts: job.attempts,
+          last_status_code: code ?? null,
+          last_error: sent.error ?? null,
+          updated_at: now,
+        })
+        .where('id', '=', notificationId)
+        .execute()
+    })
+    await options.onAttempt?.({
+      notificationId,
+      receiver: notification.receiver,
+      attempt: job.attempts,
+      outcome,
+      statusCode: code,
+      error: sent.error,
+    })
+    if (outcome === 'retry') throw new RetryableDeliveryError(sent.error ?? 'delivery failed')
+    if (outcome === 'dead') {
+      options.logger.warn(
+        { notificationId, receiver: notification.receiver, reason: sent.error },
+        'notification dead-lettered',
+      )
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Alertmanager label matchers: `severity="critical"`, `team=~"db|infra"`, `env!=dev`.
+ */
+import { compileAnchoredRegex } from '@rampart/promql'
+
+export type MatcherType = '=' | '!=' | '=~' | '!~'
+
+export interface Matcher {
+  readonly name: string
+  readonly type: MatcherType
+  readonly value: string
+}
+
+export type AlertLabels = Readonly<Record<string, string>>
+
+const compiled = new Map<string, RegExp>()
+
+function regexOf(pattern: string): RegExp {
+  let regex = compiled.get(pattern)
+  if (regex === undefined) {
+    regex = compileAnchoredRegex(pattern)
+    if (compiled.size > 10_000) compiled.clear()
+    compiled.set(pattern, regex)
+  }
+  return regex
+}
+
+/** Whether one matcher holds; a missing label matches as the empty string. */
+export function matches(matcher: Matcher, labels: AlertLabels): boolean {
+  const value = labels[matcher.name] ?? ''
+  switch (matcher.type) {
+    case '=':
+      return value === matcher.value
+    case '!=':
+      return value !== matcher.value
+    case '=~':
+      return regexOf(matcher.value).test(value)
+    case '!~':
+      return !regexOf(matcher.value).test(value)
+  }
+}
+
+export function matchesAll(matchers: readonly Matcher[], labels: AlertLabels): boolean {
+  return matchers.every((matcher) => matches(matcher, labels))
+}
+
+const matcherPattern =
+  /^\s*("(?:[^"\\]|\\.)+"|[^\s=!~"{},]+)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|[^,}]*?)\s*$/
+
+function unquote(text: string): string {
+  return text.startsWith('"') ? (JSON.parse(text) as string) : text
+}
+
+/** Splits `a="x,y", b=~"z"` at commas outside quotes. */
+function splitList(text: string): string[] {
+  const parts: string[] = []
+  let current = ''
+  let quoted = false
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index] ?? ''
+    if (char === '\\' && quoted) {
+      current += char + (text[index + 1] ?? '')
+      index++
+      continue
+    }
+    if (char === '"') quoted = !quoted
+    if (char === ',' && !quoted) {
+      parts.push(current)
+      current = ''
+    } else current += char
+  }
+  if (current.trim() !== '') parts.push(current)
+  return parts
+}
+
+/** Parses one matcher; throws with the reason for a malformed one or a bad regex. */
+export function parseMatcher(text: string): Matcher {
+  const match = matcherPattern.exec(text)
+  if (match === null) throw new Error(`bad matcher format: ${text}`)
+  const [, rawName = '', type = '=', rawValue = ''] = match
+  const matcher = { name: unquote(rawName), type: type as MatcherType, value: unquote(rawValue) }
+  if (matcher.type === '=~' || matcher.type === '!~') {
+    try {
+      regexOf(matcher.value)
+    } catch {
+      throw new Error(`invalid regular expression in matcher: ${text}`)
+    }
+  }
+  return matcher
+}
+
+/** Parses a list of matcher strings, each of which may hold several (`{a="b",c="d"}`). */
+export function parseMatchers(items: readonly string[]): Matcher[] {
+  return items.flatMap((item) => {
+    const trimmed = item.trim()
+    const body = trimmed.startsWith('{') && trimmed.endsWith('}') ? trimmed.slice(1, -1) : trimmed
+    return splitList(body).map(parseMatcher)
+  })
+}
+
+/** `{a="b", c=~"d"}`, as Alertmanager prints a matcher set. */
+export function formatMatchers(matchers: readonly Matcher[]): string {
+  const items = matchers.map(
+    (matcher) => `${matcher.name}${matcher.type}${JSON.stringify(matcher.value)}`,
+  )
+  return `{${items.join(',')}}`
+}
