@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander'
 import type { App } from './app.js'
 import { createApp } from './app.js'
 import { registerAuditCommands } from './audit/cli/commands.js'
+import { registerAccessCommands } from './access/cli/commands.js'
 import type { ConfigOverrides } from './config/load.js'
 import { loadConfig } from './config/load.js'
 import { ConfigurationError } from './platform/errors.js'
@@ -109,6 +110,7 @@ export function buildCli(): Command {
   ).action(migrate)
 
   registerAuditCommands(program, commonOptions)
+  registerAccessCommands(program)
 
   return program
 }
