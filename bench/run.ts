@@ -12,6 +12,7 @@ const scripts = [
   'bench/http-pipeline.ts',
   'packages/server/bench/audit-core.ts',
   'packages/server/bench/identity.ts',
+  'packages/server/bench/access-decisions.ts',
   'packages/promql/bench/ingest.ts',
   'packages/promql/bench/memory.ts',
   'packages/promql/bench/regex-timeout.ts',

@@ -4,6 +4,7 @@ import { createApp } from './app.js'
 import { registerAlertingCommands } from './alerting/cli/commands.js'
 import { registerAuditCommands } from './audit/cli/commands.js'
 import { registerIdentityCommands } from './identity/cli/commands.js'
+import { registerAccessCommands } from './access/cli/commands.js'
 import type { ConfigOverrides } from './config/load.js'
 import { loadConfig } from './config/load.js'
 import { ConfigurationError } from './platform/errors.js'
@@ -113,6 +114,7 @@ export function buildCli(): Command {
   registerAuditCommands(program, commonOptions)
   registerIdentityCommands(program, commonOptions)
   registerAlertingCommands(program)
+  registerAccessCommands(program)
 
   return program
 }

@@ -26,6 +26,13 @@ export const accessConfigSchema = z
       .max(10_000)
       .default(1000)
       .describe('How long a decision asking atLeastVersion waits for that version to commit.'),
+    denied_events_per_second: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(20)
+      .describe('Most access.denied audit events a second per process; the rest are counted.'),
     snapshot_wait_max_ms: positiveMs
       .max(120_000)
       .default(30_000)

@@ -276,11 +276,10 @@ describeEachDialect('access decisions', (dialect) => {
   let soon: number
 
   beforeAll(async () => {
-    soon = Date.now() + 2000
     harness = await createTestApp(dialect)
     await harness.app.start()
     module = harness.app.modules.find((mod) => mod.name === 'access') as AccessModule
-    version = await buildTestPolicy(module, soon)
+    ;({ version, soon } = await buildTestPolicy(module))
   }, 30_000)
   afterAll(() => harness.dispose())
 
@@ -308,6 +307,7 @@ describeEachDialect('access decisions', (dialect) => {
       .selectFrom('audit_events')
       .select(['type', 'body'])
       .where('type', 'like', 'access.%')
+      .where('type', 'not like', 'access.denied%')
       .orderBy('seq')
       .execute()
     expect(rows).toHaveLength(version)
@@ -315,5 +315,29 @@ describeEachDialect('access decisions', (dialect) => {
     expect(rows[0]!.type).toBe('access.role.created')
     expect(first.fields.policyVersion).toBe(1)
     expect(first.fields.after).toMatchObject({ name: 'viewer' })
+  })
+
+  it('records denials as access.denied events, at most the configured number a second', async () => {
+    const denied = { subject: 'user:nobody', permission: 'vault:open' }
+    await Promise.all(Array.from({ length: 50 }, () => module.access.check(denied)))
+    // The count held back is written a second after the window filled.
+    await new Promise((resolve) => setTimeout(resolve, 1500))
+    const rows = await harness.app.store.db
+      .selectFrom('audit_events')
+      .select(['type', 'body'])
+      .where('type', 'like', 'access.denied%')
+      .where('actor_id', '=', 'nobody')
+      .execute()
+    expect(rows.length).toBeLessThanOrEqual(20)
+    const summaries = await harness.app.store.db
+      .selectFrom('audit_events')
+      .select('body')
+      .where('type', '=', 'access.denied.suppressed')
+      .execute()
+    const suppressed = summaries
+      .map((row) => (JSON.parse(row.body) as { fields: { suppressed: number } }).fields.suppressed)
+      .reduce((sum, count) => sum + count, 0)
+    const itemised = rows.length
+    expect(itemised + suppressed).toBeGreaterThanOrEqual(50)
   })
 })

@@ -10,6 +10,7 @@ import type { PlatformDeps, RampartModule } from '../platform/module.js'
 import { registerAdminRoutes } from './http/admin-routes.js'
 import { registerDecisionRoutes } from './http/decision-routes.js'
 import { registerSnapshotRoutes } from './http/snapshot-routes.js'
+import { DenialLog } from './denial-log.js'
 import { PolicyCache } from './policy-cache.js'
 import { PolicyListener } from './policy-listener.js'
 import type { AccessService } from './service.js'
@@ -25,8 +26,8 @@ export interface AccessModule extends RampartModule {
 }
 
 // TODO(#5): protect the other modules' admin APIs with built-in roles (rampart.admin,
-// rampart.auditor, rampart.operator), audit denials as rate-limited access.denied events, and
-// import/export the policy as YAML with a dry-run diff; none of these is built yet.
+// rampart.auditor, rampart.operator) and import/export the policy as YAML with a dry-run
+// diff; neither is built yet.
 
 export function createAccessModule(deps: PlatformDeps, events: AuditEvents): AccessModule {
   const { config, store, clock, logger } = deps
@@ -59,7 +60,13 @@ export function createAccessModule(deps: PlatformDeps, events: AuditEvents): Acc
     },
     pollIntervalMs: settings.poll_interval_ms,
   })
-  const access = createAccessService(cache)
+  const denials = new DenialLog({
+    events,
+    logger,
+    now,
+    perSecond: settings.denied_events_per_second,
+  })
+  const access = createAccessService(cache, denials)
 
   return {
     name: 'access',
@@ -75,6 +82,9 @@ export function createAccessModule(deps: PlatformDeps, events: AuditEvents): Acc
       })
     },
     start: () => listener.start(),
-    stop: () => listener.stop(),
+    stop: async () => {
+      await denials.stop()
+      await listener.stop()
+    },
   }
 }

@@ -13,6 +13,7 @@ import type {
   PolicySnapshot,
 } from './engine/index.js'
 import { AccessEngineError, listPermissions } from './engine/index.js'
+import type { DenialLog } from './denial-log.js'
 import type { PolicyCache } from './policy-cache.js'
 
 export interface Consistency {
@@ -48,20 +49,24 @@ function asProblem<T>(work: () => T): T {
   }
 }
 
-export function createAccessService(cache: PolicyCache): AccessService {
+export function createAccessService(cache: PolicyCache, denials?: DenialLog): AccessService {
   const evaluator = (consistency?: Consistency): Promise<PolicyEvaluator> =>
     cache.evaluator(consistency?.atLeastVersion ?? 0)
 
   return {
     check: async (request, consistency) => {
       const current = await evaluator(consistency)
-      return asProblem(() => current.check(request))
+      const decision = asProblem(() => current.check(request))
+      if (!decision.allowed) denials?.record(request, decision)
+      return decision
     },
     checkBatch: async (requests, consistency) => {
       const current = await evaluator(consistency)
       const results = requests.map((request): BatchResult => {
         try {
-          return asProblem(() => current.check(request))
+          const decision = asProblem(() => current.check(request))
+          if (!decision.allowed) denials?.record(request, decision)
+          return decision
         } catch (error) {
           if (!(error instanceof RampartError)) throw error
           return { error: { code: error.code, detail: error.message } }

@@ -49,8 +49,10 @@ const roles: readonly [string, RoleInput][] = [
   ['level5', { parents: ['level4'], permissions: [{ permission: 'deep:five' }] }],
 ]
 
-/** Builds the policy; `soon` is when the expiring binding lapses. */
-export async function buildTestPolicy(module: AccessModule, soon: number): Promise<number> {
+/** Builds the policy; resolves to its version and when the expiring binding lapses. */
+export async function buildTestPolicy(
+  module: AccessModule,
+): Promise<{ version: number; soon: number }> {
   const { changes } = module
   let version = 0
   const track = (result: { version: number }) => (version = result.version)
@@ -63,6 +65,7 @@ export async function buildTestPolicy(module: AccessModule, soon: number): Promi
   const bind = async (subject: string, role: string, scope: object = {}) =>
     track(await createBinding(changes, testActor, { subject, role, ...scope }))
   await bind('user:alice', 'editor')
+  const soon = Date.now() + 1500
   await bind('user:bob', 'viewer', { expiresAt: soon })
   await bind('user:carol', 'auditor')
   await bind('user:carol', 'ops', { tenant: 'acme' })
@@ -84,5 +87,5 @@ export async function buildTestPolicy(module: AccessModule, soon: number): Promi
   await grant('user:judy', 'document:share', 'allow')
   await grant('group:eng-sub', 'order:write', 'deny')
   await grant('client:billing', '*:read', 'deny', { tenant: 'secret' })
-  return version
+  return { version, soon }
 }

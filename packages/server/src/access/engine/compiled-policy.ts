@@ -28,6 +28,39 @@ export interface CompiledRole {
   readonly definition: RoleDefinition
   /** Pattern → the permissions held under it, over the role and its active ancestors. */
   readonly byPattern: ReadonlyMap<string, readonly HeldPermission[]>
+  /** The same, by resource then action (`*` included), so a check builds no strings. */
+  readonly byResource: ReadonlyMap<string, ReadonlyMap<string, readonly HeldPermission[]>>
+}
+
+/**
+ * Adds a held permission unless one with the same pattern, condition and tenant is there: a
+ * role that reaches an ancestor along several paths (a diamond) holds its permissions once,
+ * through the first path, so a check never evaluates the same condition twice.
+ */
+function addHeld(byPattern: Map<string, HeldPermission[]>, held: HeldPermission): void {
+  const list = byPattern.get(held.pattern)
+  if (list === undefined) {
+    byPattern.set(held.pattern, [held])
+    return
+  }
+  const duplicate = list.some(
+    (other) => other.condition === held.condition && other.tenant === held.tenant,
+  )
+  if (!duplicate) list.push(held)
+}
+
+function indexByResource(byPattern: ReadonlyMap<string, readonly HeldPermission[]>) {
+  const byResource = new Map<string, Map<string, readonly HeldPermission[]>>()
+  for (const [pattern, held] of byPattern) {
+    const { resource, action } = splitPermission(pattern)
+    let actions = byResource.get(resource)
+    if (actions === undefined) {
+      actions = new Map<string, readonly HeldPermission[]>()
+      byResource.set(resource, actions)
+    }
+    actions.set(action, held)
+  }
+  return byResource
 }
 
 export interface CompiledGrant {
@@ -105,7 +138,7 @@ export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
     const byPattern = new Map<string, HeldPermission[]>()
     if (definition.active) {
       for (const held of definition.permissions) {
-        pushTo(byPattern, held.permission, {
+        addHeld(byPattern, {
           pattern: held.permission,
           condition: conditionFor(held.condition),
           path: [definition.name],
@@ -115,9 +148,9 @@ export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
       for (const parentName of definition.parents) {
         const parent = definitions.get(parentName)
         if (parent === undefined) continue
-        for (const [pattern, inherited] of compileRole(parent).byPattern) {
+        for (const inherited of compileRole(parent).byPattern.values()) {
           for (const held of inherited) {
-            pushTo(byPattern, pattern, {
+            addHeld(byPattern, {
               ...held,
               path: [definition.name, ...held.path],
               tenant: combineTenant(held.tenant, definition.tenant),
@@ -127,7 +160,7 @@ export function compilePolicy(snapshot: PolicySnapshot): CompiledPolicy {
       }
     }
     visiting.delete(definition.name)
-    const compiled = { definition, byPattern }
+    const compiled = { definition, byPattern, byResource: indexByResource(byPattern) }
     roles.set(definition.name, compiled)
     return compiled
   }

@@ -7,10 +7,10 @@ import { timestampFromMs } from '@bufbuild/protobuf/wkt'
 
 import type { CompiledPolicy, HeldPermission } from './compiled-policy.js'
 import { compilePolicy } from './compiled-policy.js'
-import type { CompiledCondition, ConditionInput } from './condition.js'
+import type { CompiledCondition, ConditionInput, ConditionOutcome } from './condition.js'
 import { AccessEngineError } from './errors.js'
 import type { Permission } from './permission.js'
-import { matchingPatterns, permissionProblem, splitPermission } from './permission.js'
+import { concretePermission } from './permission.js'
 import type {
   AccessRequest,
   Decision,
@@ -58,13 +58,14 @@ function heldTenantProblem(held: HeldPermission, tenant: string | undefined): st
 interface Walk {
   readonly request: AccessRequest
   readonly permission: Permission
-  readonly patterns: readonly string[]
   readonly now: number
   readonly instance: string | undefined
   readonly principals: readonly string[]
   /** Collected only when explaining; then nothing stops early. */
   readonly steps: ExplainStep[] | undefined
   input: ConditionInput | undefined
+  /** Outcomes by condition: one reached through several roles is evaluated once. */
+  outcomes: Map<CompiledCondition, ConditionOutcome> | undefined
   sawFalse: boolean
   sawError: boolean
   denied: boolean
@@ -113,6 +114,9 @@ export class PolicyEvaluator {
   principalsOf(subject: string): readonly string[] {
     const cached = this.#principals.get(subject)
     if (cached !== undefined) return cached
+    if (parseSubject(subject) === undefined) {
+      throw new AccessEngineError('ACCESS_SUBJECT_INVALID', `"${subject}" is not a subject`)
+    }
     const found = [subject]
     for (let index = 0; index < found.length; index += 1) {
       for (const group of this.#policy.groupsByMember.get(found[index] as string) ?? []) {
@@ -126,22 +130,17 @@ export class PolicyEvaluator {
   }
 
   #walk(request: AccessRequest, steps: ExplainStep[] | undefined): Walk {
-    const problem = permissionProblem(request.permission, true)
-    if (problem !== undefined) throw new AccessEngineError('ACCESS_PERMISSION_INVALID', problem)
-    if (parseSubject(request.subject) === undefined) {
-      throw new AccessEngineError('ACCESS_SUBJECT_INVALID', `"${request.subject}" is not a subject`)
-    }
-    const permission = splitPermission(request.permission)
+    const permission = concretePermission(request.permission)
     const resource = request.resource
     const walk: Walk = {
       request,
       permission,
-      patterns: matchingPatterns(permission),
       now: this.#now(),
       instance: resource === undefined ? undefined : `${resource.type}:${resource.id}`,
       principals: this.principalsOf(request.subject),
       steps,
       input: undefined,
+      outcomes: undefined,
       sawFalse: false,
       sawError: false,
       denied: false,
@@ -165,16 +164,20 @@ export class PolicyEvaluator {
           (grant.resource === '*' || grant.resource === permission.resource) &&
           (grant.action === '*' || grant.action === permission.action)
         if (!matches) continue
-        const base = {
-          kind: 'grant',
-          id: definition.id,
-          subject: principal,
-          effect,
-          pattern: definition.permission,
-        } as const
+        // Steps are only built when explaining, so a check allocates as little as it can.
+        const base =
+          steps === undefined
+            ? undefined
+            : ({
+                kind: 'grant',
+                id: definition.id,
+                subject: principal,
+                effect,
+                pattern: definition.permission,
+              } as const)
         const skipped = scopeProblem(definition, request.tenant, walk.instance, walk.now)
         if (skipped !== undefined) {
-          steps?.push({ ...base, applies: false, skipped })
+          if (base !== undefined) steps?.push({ ...base, applies: false, skipped })
           continue
         }
         const applies = this.#passes(walk, grant.condition, effect, base)
@@ -196,6 +199,7 @@ export class PolicyEvaluator {
           subject: principal,
           effect: 'allow',
         } as const
+        // Checks (no steps) skip straight to the lookup when the binding applies.
         const role = this.#policy.roles.get(binding.role)
         const skipped =
           scopeProblem(binding, request.tenant, walk.instance, walk.now) ??
@@ -206,13 +210,26 @@ export class PolicyEvaluator {
           continue
         }
         let held = 0
-        for (const pattern of walk.patterns) {
-          for (const permission of role.byPattern.get(pattern) ?? []) {
+        const { resource, action } = walk.permission
+        const exact = role.byResource.get(resource)
+        const anyResource = role.byResource.get('*')
+        // The four patterns that can cover resource:action, most specific first.
+        for (const list of [
+          exact?.get(action),
+          exact?.get('*'),
+          anyResource?.get(action),
+          anyResource?.get('*'),
+        ]) {
+          for (const permission of list ?? []) {
             held += 1
-            const step = { ...base, roles: permission.path, pattern }
+            const step =
+              steps === undefined
+                ? undefined
+                : { ...base, roles: permission.path, pattern: permission.pattern }
             const tenantProblem = heldTenantProblem(permission, request.tenant)
             if (tenantProblem !== undefined) {
-              steps?.push({ ...step, applies: false, skipped: tenantProblem })
+              if (step !== undefined)
+                steps?.push({ ...step, applies: false, skipped: tenantProblem })
               continue
             }
             if (!this.#passes(walk, permission.condition, 'allow', step)) continue
@@ -237,19 +254,26 @@ export class PolicyEvaluator {
     walk: Walk,
     condition: CompiledCondition | undefined,
     effect: 'allow' | 'deny',
-    step: Omit<ExplainStep, 'applies'>,
+    step: Omit<ExplainStep, 'applies'> | undefined,
   ): boolean {
     if (condition === undefined) {
-      walk.steps?.push({ ...step, applies: true })
+      if (step !== undefined) walk.steps?.push({ ...step, applies: true })
       return true
     }
     walk.input ??= this.#conditionInput(walk)
-    const outcome = condition.evaluate(walk.input)
+    walk.outcomes ??= new Map()
+    let outcome = walk.outcomes.get(condition)
+    if (outcome === undefined) {
+      outcome = condition.evaluate(walk.input)
+      walk.outcomes.set(condition, outcome)
+    }
     const conditionResult = outcome.ok ? outcome.value : { error: outcome.error }
     const applies = outcome.ok ? outcome.value : effect === 'deny'
     if (!outcome.ok) walk.sawError = true
     else if (!outcome.value) walk.sawFalse = true
-    walk.steps?.push({ ...step, condition: condition.source, conditionResult, applies })
+    if (step !== undefined) {
+      walk.steps?.push({ ...step, condition: condition.source, conditionResult, applies })
+    }
     return applies
   }
 

@@ -3,6 +3,8 @@
  * role or grant holds (`order:*`, `*:read`, `*:*`). A permission being checked is concrete.
  */
 
+import { AccessEngineError } from './errors.js'
+
 const segment = /^(\*|[a-z][a-z0-9_.-]{0,62})$/
 
 /** A parsed permission pattern or concrete permission. */
@@ -52,4 +54,14 @@ export function patternMatches(pattern: string, permission: string): boolean {
     (held.resource === '*' || held.resource === asked.resource) &&
     (held.action === '*' || held.action === asked.action)
   )
+}
+
+const concrete = /^([a-z][a-z0-9_.-]{0,62}):([a-z][a-z0-9_.-]{0,62})$/
+
+/** Splits a permission being checked, or throws when it is not a concrete `resource:action`. */
+export function concretePermission(text: string): Permission {
+  const match = concrete.exec(text)
+  if (match !== null) return { resource: match[1] as string, action: match[2] as string }
+  const problem = permissionProblem(text, true) ?? `"${text}" is not a permission`
+  throw new AccessEngineError('ACCESS_PERMISSION_INVALID', problem)
 }
