@@ -115,13 +115,23 @@ export function createShop(options: ShopOptions): Shop {
     },
   )
 
-  // TODO(#6): record this read of personal data with the SDK's dataAccess() audit helper
-  // once the audit emitter exists.
+  // Reading every customer's e-mail is a data access worth an audit record, when the shop
+  // is given Rampart's audit ingestion token.
   app.get(
     '/exports/customers',
     rampart.authorize('customer', 'export'),
     async (request, response) => {
       const customers = await store.listCustomers()
+      if (rampart.options.audit !== undefined) {
+        rampart.dataAccess({
+          dataClass: 'pii',
+          operation: 'export',
+          recordCount: customers.length,
+          purpose: 'customer export',
+          actor: { type: 'user', id: subjectOf(request) },
+          target: { type: 'customer' },
+        })
+      }
       request.log?.info({ recordCount: customers.length, dataClass: 'pii' }, 'customers exported')
       response.json({ customers })
     },
