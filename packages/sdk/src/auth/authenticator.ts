@@ -3,7 +3,7 @@ import type { Logger } from '../observe/logger.js'
 import { RequestRefusal } from '../errors.js'
 import type { RampartAuth } from './types.js'
 import { bearerChallenge, bearerToken, checkTokenCharacters } from './bearer.js'
-import { Discovery } from './discovery.js'
+import type { Discovery } from './discovery.js'
 import { FetchFailed } from './fetch-json.js'
 import { introspect, TokenInactive } from './introspection.js'
 import type { IntrospectionOptions } from './introspection.js'
@@ -31,6 +31,7 @@ export interface AuthenticatorOptions {
   readonly timeoutMs: number
   readonly now: () => number
   readonly logger: Logger
+  readonly discovery: Discovery
 }
 
 const jwtShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
@@ -53,12 +54,7 @@ export class Authenticator {
   constructor(options: AuthenticatorOptions) {
     this.#options = options
     this.#cache = new TokenCache(options.cacheMaxEntries, options.now)
-    const discovery = new Discovery({
-      issuer: options.issuer,
-      timeoutMs: options.timeoutMs,
-      retryAfterMs: 1_000,
-      now: options.now,
-    })
+    const discovery = options.discovery
     const fixedJwksUri = options.jwksUri
     const keys = new RemoteKeySet({
       jwksUri: async () => fixedJwksUri ?? (await discovery.metadata()).jwksUri,
