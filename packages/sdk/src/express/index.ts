@@ -20,6 +20,8 @@ import type { Logger } from '../observe/logger.js'
 import { unmatchedRoute } from '../observe/metrics.js'
 import type { RampartOptions } from '../options.js'
 import { RampartCore } from '../rampart.js'
+import type { RateLimitSettings } from '../rate-limit/limiter.js'
+import { RateLimit } from '../rate-limit/limiter.js'
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -64,6 +66,11 @@ function sendRefusal(response: Response, refusal: RequestRefusal): void {
 export interface AuthorizeOptions {
   /** Loads the resource's id and attributes (owner, department) for conditions. */
   readonly load?: (request: Request) => Promise<ResourceDescription | undefined>
+}
+
+export interface RateLimitOptions extends RateLimitSettings {
+  /** Whom a request counts against: the caller's subject, or the client IP, by default. */
+  readonly key?: (request: Request) => string
 }
 
 export interface HealthOptions {
@@ -129,6 +136,30 @@ export class ExpressRampart extends RampartCore {
       }
       decide().then(
         () => next(),
+        (error: unknown) => (isRefusal(error) ? sendRefusal(response, error) : next(error)),
+      )
+    }
+  }
+
+  /**
+   * Refuses a key's requests beyond `points` per `duration` seconds with 429 problem+json and
+   * `Retry-After`; counters in memory, or in Redis when a client is given.
+   * @example app.post('/login', rampart.rateLimit({ points: 10, duration: 60 }), handler)
+   */
+  rateLimit(options: RateLimitOptions): RequestHandler {
+    const limit = new RateLimit(options, this.logger)
+    const keyOf =
+      options.key ??
+      ((request: Request) =>
+        request.auth === undefined
+          ? `ip:${request.ip ?? 'unknown'}`
+          : `sub:${request.auth.subject}`)
+    return (request, response, next) => {
+      limit.consume(keyOf(request)).then(
+        (headers) => {
+          for (const [name, value] of Object.entries(headers)) response.setHeader(name, value)
+          next()
+        },
         (error: unknown) => (isRefusal(error) ? sendRefusal(response, error) : next(error)),
       )
     }
