@@ -112,6 +112,11 @@ export class ExpressRampart extends RampartCore {
   authenticate(options: { optional?: boolean } = {}): RequestHandler {
     const optional = options.optional ?? false
     return (request, response, next) => {
+      const cached = this.authenticator.cached(request.headers.authorization)
+      if (cached !== undefined) {
+        request.auth = cached
+        return next()
+      }
       this.authenticator.authenticate(request.headers.authorization, optional).then(
         (auth) => {
           if (auth !== undefined) request.auth = auth

@@ -119,6 +119,11 @@ export class FastifyRampart extends RampartCore {
       app.decorateRequest('auth', undefined)
       app.addHook('onRequest', async (request, reply) => {
         if (request.routeOptions.config.rampart?.public === true) return
+        const cached = this.authenticator.cached(request.headers.authorization)
+        if (cached !== undefined) {
+          request.auth = cached
+          return
+        }
         try {
           const auth = await this.authenticator.authenticate(
             request.headers.authorization,
