@@ -23,6 +23,8 @@ const variants: Variant[] = ['bare', 'common', 'rampart']
 interface Sample {
   readonly requestsPerSecond: number
   readonly p99Ms: number
+  /** Server CPU time per request: steadier than throughput on a shared machine. */
+  readonly cpuMicrosPerRequest: number
 }
 
 async function startServer(framework: Framework, variant: Variant) {
@@ -43,7 +45,14 @@ async function startServer(framework: Framework, variant: Variant) {
   return { child, ...ready }
 }
 
-async function load(port: number, token: string, seconds: number): Promise<Sample> {
+function serverCpuMicros(child: ChildProcess): Promise<number> {
+  return new Promise((done) => {
+    child.once('message', (message) => done((message as { cpuMicros: number }).cpuMicros))
+    child.send('cpu')
+  })
+}
+
+async function load(port: number, token: string, seconds: number) {
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/ping`,
     connections,
@@ -53,7 +62,11 @@ async function load(port: number, token: string, seconds: number): Promise<Sampl
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`benchmark saw ${result.non2xx} non-2xx answers and ${result.errors} errors`)
   }
-  return { requestsPerSecond: result.requests.average, p99Ms: result.latency.p99 }
+  return {
+    requestsPerSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+    requests: result.requests.total,
+  }
 }
 
 function median(values: number[]): number {
@@ -65,7 +78,10 @@ async function measure(framework: Framework, variant: Variant): Promise<Sample> 
   const { child, port, token } = await startServer(framework, variant)
   try {
     await load(port, token, 2)
-    return await load(port, token, durationSeconds)
+    const cpuBefore = await serverCpuMicros(child)
+    const { requestsPerSecond, p99Ms, requests } = await load(port, token, durationSeconds)
+    const cpuMicrosPerRequest = ((await serverCpuMicros(child)) - cpuBefore) / requests
+    return { requestsPerSecond, p99Ms, cpuMicrosPerRequest }
   } finally {
     child.kill('SIGKILL')
   }
@@ -80,6 +96,8 @@ for (const framework of frameworks) {
 
   const rateOf = (variant: Variant) =>
     median(samples.get(variant)?.map((sample) => sample.requestsPerSecond) ?? [])
+  const cpuOf = (variant: Variant) =>
+    median(samples.get(variant)?.map((sample) => sample.cpuMicrosPerRequest) ?? [])
   for (const variant of variants) {
     const requestsPerSecond = rateOf(variant)
     console.log(
@@ -96,6 +114,9 @@ for (const framework of frameworks) {
         requestsPerSecond: Math.round(requestsPerSecond),
         p99Ms: median(samples.get(variant)?.map((sample) => sample.p99Ms) ?? []),
         ratioToAnchor: Math.round((requestsPerSecond / rateOf('bare')) * 1000) / 1000,
+        cpuMicrosPerRequest: Math.round(cpuOf(variant) * 10) / 10,
+        // Throughput one core would reach at this CPU cost, relative to bare.
+        cpuRatioToAnchor: Math.round((cpuOf('bare') / cpuOf(variant)) * 1000) / 1000,
         target: variant === 'rampart' ? '>= 0.70 of bare' : undefined,
         rounds,
         durationSeconds,

@@ -24,9 +24,14 @@ const rampart = new RampartCore({
 const header = `Bearer ${await provider.sign('bench-1', { exp: Math.floor(Date.now() / 1000) + 3600 })}`
 await rampart.authenticator.authenticate(header)
 for (let i = 0; i < 10_000; i++) await rampart.authenticator.authenticate(header)
+// The adapters' path for a token seen before: synchronous, no promise.
 let started = performance.now()
-for (let i = 0; i < cachedIterations; i++) await rampart.authenticator.authenticate(header)
+let found = 0
+for (let i = 0; i < cachedIterations; i++) {
+  if (rampart.authenticator.cached(header) !== undefined) found++
+}
 const cachedMicros = ((performance.now() - started) * 1000) / cachedIterations
+if (found !== cachedIterations) throw new Error('the cached path missed the cache')
 console.log(
   JSON.stringify({
     bench: 'sdk.verify.cached',

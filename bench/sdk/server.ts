@@ -88,4 +88,14 @@ const token = await provider.sign('bench-1', { exp: Math.floor(Date.now() / 1000
 const start = framework === 'express' ? startExpress : startFastify
 const port = await start(variant, provider.url)
 process.send?.({ port, token })
+// CPU time is what the middleware costs, whatever else the machine is doing: the parent asks
+// for it before and after a load run.
+process.on('message', (message) => {
+  if (message === 'cpu') process.send?.({ cpuMicros: cpuMicros() })
+})
+
+function cpuMicros(): number {
+  const { user, system } = process.cpuUsage()
+  return user + system
+}
 process.on('SIGINT', () => process.exit(0))

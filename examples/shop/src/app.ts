@@ -78,24 +78,32 @@ export function createShop(options: ShopOptions): Shop {
     response.json({ orders: await store.listOrders(subjectOf(request)) })
   })
 
-  app.post('/orders', rampart.authorize('order', 'create'), async (request, response) => {
-    const parsed = parseOrderBody(request.body)
-    if ('errors' in parsed) {
-      const summary = parsed.errors.map((error) => `${error.field} ${error.message}`).join('; ')
-      return sendProblem(response, 'validation_failed', summary, parsed.errors)
-    }
-    const customerId = subjectOf(request)
-    await store.saveCustomer({
-      id: customerId,
-      email: claimString(request, 'email'),
-      name: claimString(request, 'name'),
-    })
-    const order = await store.createOrder(customerId, parsed.lines)
-    ordersCreated.inc()
-    orderValue.observe(order.totalCents / 100)
-    request.log?.info({ orderId: order.id, totalCents: order.totalCents }, 'order placed')
-    response.status(201).location(`/orders/${order.id}`).json(order)
-  })
+  // At most 30 orders a minute per customer; counters in this process (pass a Redis client to
+  // share them between replicas).
+  const orderLimit = rampart.rateLimit({ points: 30, duration: 60, name: 'shop-orders' })
+  app.post(
+    '/orders',
+    orderLimit,
+    rampart.authorize('order', 'create'),
+    async (request, response) => {
+      const parsed = parseOrderBody(request.body)
+      if ('errors' in parsed) {
+        const summary = parsed.errors.map((error) => `${error.field} ${error.message}`).join('; ')
+        return sendProblem(response, 'validation_failed', summary, parsed.errors)
+      }
+      const customerId = subjectOf(request)
+      await store.saveCustomer({
+        id: customerId,
+        email: claimString(request, 'email'),
+        name: claimString(request, 'name'),
+      })
+      const order = await store.createOrder(customerId, parsed.lines)
+      ordersCreated.inc()
+      orderValue.observe(order.totalCents / 100)
+      request.log?.info({ orderId: order.id, totalCents: order.totalCents }, 'order placed')
+      response.status(201).location(`/orders/${order.id}`).json(order)
+    },
+  )
 
   // The loader gives the access check the order's owner, for a rule such as
   // `resource.ownerId == subject.id`; a missing order is answered 404 by the handler.
@@ -115,13 +123,23 @@ export function createShop(options: ShopOptions): Shop {
     },
   )
 
-  // TODO(#6): record this read of personal data with the SDK's dataAccess() audit helper
-  // once the audit emitter exists.
+  // Reading every customer's e-mail is a data access worth an audit record, when the shop
+  // is given Rampart's audit ingestion token.
   app.get(
     '/exports/customers',
     rampart.authorize('customer', 'export'),
     async (request, response) => {
       const customers = await store.listCustomers()
+      if (rampart.options.audit !== undefined) {
+        rampart.dataAccess({
+          dataClass: 'pii',
+          operation: 'export',
+          recordCount: customers.length,
+          purpose: 'customer export',
+          actor: { type: 'user', id: subjectOf(request) },
+          target: { type: 'customer' },
+        })
+      }
       request.log?.info({ recordCount: customers.length, dataClass: 'pii' }, 'customers exported')
       response.json({ customers })
     },

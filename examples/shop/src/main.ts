@@ -1,8 +1,9 @@
 /**
  * Runs the shop: `npm start -w examples/shop`. Settings come from the environment:
  * RAMPART_URL (default http://127.0.0.1:8080), SHOP_AUDIENCE (default shop-api),
- * SHOP_PORT (default 3000), SHOP_DATABASE (default ./shop.db), plus the standard OTEL_*
- * variables for tracing.
+ * SHOP_PORT (default 3000), SHOP_DATABASE (default ./shop.db), SHOP_AUDIT_TOKEN (Rampart's
+ * audit ingest token; audit events are off without it), plus the standard OTEL_* variables
+ * for tracing.
  */
 import { createShop } from './app.js'
 
@@ -11,6 +12,9 @@ const shop = createShop({
     url: process.env.RAMPART_URL ?? 'http://127.0.0.1:8080',
     service: 'shop',
     audience: process.env.SHOP_AUDIENCE ?? 'shop-api',
+    ...(process.env.SHOP_AUDIT_TOKEN === undefined
+      ? {}
+      : { audit: { token: process.env.SHOP_AUDIT_TOKEN, spillFile: 'shop-audit-spill.jsonl' } }),
   },
   databasePath: process.env.SHOP_DATABASE ?? 'shop.db',
 })

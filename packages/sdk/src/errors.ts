@@ -8,6 +8,7 @@ export const sdkErrorRegistry = {
   unauthorized: { status: 401, title: 'Authentication required' },
   invalid_token: { status: 401, title: 'Invalid access token' },
   forbidden: { status: 403, title: 'Forbidden' },
+  rate_limited: { status: 429, title: 'Too many requests' },
   authentication_unavailable: { status: 503, title: 'Authentication unavailable' },
   access_check_unavailable: { status: 503, title: 'Access decision unavailable' },
   internal: { status: 500, title: 'Internal server error' },

@@ -43,7 +43,20 @@ export interface RampartOptions {
   }
   /** Timeout of each call to Rampart (default 3,000 ms). */
   readonly timeoutMs?: number
-  /** A token this service presents to Rampart's own API (the remote access check). */
+  /**
+   * This service's OAuth client: the SDK gets its own token with the client credentials
+   * grant and presents it to Rampart's API (the remote access check).
+   */
+  readonly credentials?: {
+    readonly clientId: string
+    readonly clientSecret: string
+    readonly scope?: string
+    /** RFC 8707 resource indicator for Rampart's API, when Rampart asks for one. */
+    readonly resource?: string
+    /** The token endpoint; found through discovery when absent. */
+    readonly tokenEndpoint?: string
+  }
+  /** A token to present to Rampart's API instead of `credentials` (tests, sidecars). */
   readonly serviceToken?: () => Promise<string | undefined>
   /** Audit events to Rampart's log through `rampart.audit()`; off when absent. */
   readonly audit?: {

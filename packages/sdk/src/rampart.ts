@@ -4,6 +4,8 @@ import { RemoteDecider } from './access/remote-decider.js'
 import { AuditEmitter } from './audit/emitter.js'
 import type { AuditEvent, DataAccess } from './audit/types.js'
 import { Authenticator } from './auth/authenticator.js'
+import { Discovery } from './auth/discovery.js'
+import { ServiceCredentials } from './auth/service-credentials.js'
 import { ConfigurationError } from './errors.js'
 import type { HealthCheck } from './health/checks.js'
 import { HealthChecks } from './health/checks.js'
@@ -51,15 +53,37 @@ export class RampartCore {
       logRequests: options.logRequests ?? true,
     })
     this.healthChecks = new HealthChecks(this.logger)
+    const discovery = new Discovery({
+      issuer: resolved.issuer,
+      timeoutMs: resolved.timeoutMs,
+      retryAfterMs: 1_000,
+      now: resolved.now,
+    })
     this.authenticator = new Authenticator({
       ...resolved,
       realm: resolved.service,
       logger: this.logger,
+      discovery,
     })
+    const credentials = options.credentials
+    const serviceCredentials =
+      credentials === undefined
+        ? undefined
+        : new ServiceCredentials({
+            clientId: credentials.clientId,
+            clientSecret: credentials.clientSecret,
+            scope: credentials.scope,
+            resource: credentials.resource,
+            tokenEndpoint: credentials.tokenEndpoint,
+            discovery,
+            timeoutMs: resolved.timeoutMs,
+            now: resolved.now,
+          })
     const remote = new RemoteDecider({
       url: resolved.url,
       timeoutMs: resolved.timeoutMs,
-      serviceToken: options.serviceToken,
+      serviceToken:
+        serviceCredentials === undefined ? options.serviceToken : () => serviceCredentials.token(),
     })
     this.authorizer = new Authorizer(remote, this.logger, resolved.service)
     this.#auditEmitter =

@@ -2,8 +2,13 @@ import { errors } from 'jose'
 import type { Logger } from '../observe/logger.js'
 import { RequestRefusal } from '../errors.js'
 import type { RampartAuth } from './types.js'
-import { bearerChallenge, bearerToken, checkTokenCharacters } from './bearer.js'
-import { Discovery } from './discovery.js'
+import {
+  bearerChallenge,
+  bearerToken,
+  checkTokenCharacters,
+  maxAuthorizationLength,
+} from './bearer.js'
+import type { Discovery } from './discovery.js'
 import { FetchFailed } from './fetch-json.js'
 import { introspect, TokenInactive } from './introspection.js'
 import type { IntrospectionOptions } from './introspection.js'
@@ -31,6 +36,7 @@ export interface AuthenticatorOptions {
   readonly timeoutMs: number
   readonly now: () => number
   readonly logger: Logger
+  readonly discovery: Discovery
 }
 
 const jwtShape = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
@@ -42,6 +48,11 @@ const genericInvalid = 'the access token is not valid'
  * service has client credentials. Both are cached by token hash until they expire (a
  * verified JWT at most `cacheMaxTtlMs`, an introspected token at most its `cacheTtlMs`, which
  * bounds how long a revoked opaque token keeps working).
+ *
+ * TODO(#6): refuse a revoked JWT within a configurable interval (a revocation feed or
+ * periodic introspection from identity, #4), and accept Rampart's first-party session
+ * cookie; both wait for the identity provider's endpoints. Until then a revoked JWT works
+ * until it expires (10 minutes by default).
  */
 export class Authenticator {
   readonly #options: AuthenticatorOptions
@@ -53,12 +64,7 @@ export class Authenticator {
   constructor(options: AuthenticatorOptions) {
     this.#options = options
     this.#cache = new TokenCache(options.cacheMaxEntries, options.now)
-    const discovery = new Discovery({
-      issuer: options.issuer,
-      timeoutMs: options.timeoutMs,
-      retryAfterMs: 1_000,
-      now: options.now,
-    })
+    const discovery = options.discovery
     const fixedJwksUri = options.jwksUri
     const keys = new RemoteKeySet({
       jwksUri: async () => fixedJwksUri ?? (await discovery.metadata()).jwksUri,
@@ -89,6 +95,18 @@ export class Authenticator {
             timeoutMs: options.timeoutMs,
             now: options.now,
           }
+  }
+
+  /**
+   * The identity of a token verified before and still cached, found without a promise, or
+   * undefined (then call `authenticate`). The adapters try this first: it is the path almost
+   * every request takes.
+   */
+  cached(header: string | undefined): RampartAuth | undefined {
+    if (header === undefined || header.length > maxAuthorizationLength) return undefined
+    if (header.length < 8 || header.charCodeAt(6) !== 32) return undefined
+    if (header.slice(0, 6).toLowerCase() !== 'bearer') return undefined
+    return this.#cache.get(TokenCache.keyOf(header.slice(7).trim()))
   }
 
   /**

@@ -21,7 +21,7 @@ export interface IntrospectionOptions {
 }
 
 // RFC 6749 appendix B: client credentials in Basic auth are form-encoded first.
-function basicAuthorization(clientId: string, clientSecret: string): string {
+export function basicAuthorization(clientId: string, clientSecret: string): string {
   const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+')
   const pair = `${encode(clientId)}:${encode(clientSecret)}`
   return `Basic ${Buffer.from(pair).toString('base64')}`

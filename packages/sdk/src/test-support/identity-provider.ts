@@ -23,6 +23,10 @@ export class TestIdentityProvider {
   readonly introspectionClient = { clientId: 'shop', clientSecret: 's3cret value' }
   jwksFetches = 0
   introspections = 0
+  /** Client credentials tokens issued, and the form of the last request. */
+  tokensIssued = 0
+  lastTokenForm: URLSearchParams | undefined
+  serviceTokenLifetimeSeconds = 300
   down = false
   #server: TestServer | undefined
 
@@ -48,11 +52,24 @@ export class TestIdentityProvider {
         const keys = [...this.keys.values()].filter((key) => !this.unpublished.has(key.kid))
         return sendJson(response, 200, { keys: keys.map((key) => key.publicJwk) })
       }
+      if (path === '/oidc/token' && request.method === 'POST') {
+        if (request.headers.authorization !== this.#expectedBasic()) {
+          return sendJson(response, 401, { error: 'invalid_client' })
+        }
+        this.lastTokenForm = new URLSearchParams(await readBody(request))
+        if (this.lastTokenForm.get('grant_type') !== 'client_credentials') {
+          return sendJson(response, 400, { error: 'unsupported_grant_type' })
+        }
+        this.tokensIssued++
+        return sendJson(response, 200, {
+          access_token: `service-token-${this.tokensIssued}`,
+          token_type: 'Bearer',
+          expires_in: this.serviceTokenLifetimeSeconds,
+        })
+      }
       if (path === '/oidc/token/introspection' && request.method === 'POST') {
         this.introspections++
-        const { clientId, clientSecret } = this.introspectionClient
-        const expected = `Basic ${Buffer.from(`${clientId}:${clientSecret.replace(/ /g, '+')}`).toString('base64')}`
-        if (request.headers.authorization !== expected) {
+        if (request.headers.authorization !== this.#expectedBasic()) {
           return sendJson(response, 401, { error: 'invalid_client' })
         }
         const token = new URLSearchParams(await readBody(request)).get('token') ?? ''
@@ -61,6 +78,13 @@ export class TestIdentityProvider {
       sendJson(response, 404, { error: 'not found' })
     })
     return this
+  }
+
+  /** Basic credentials of the one client, form-encoded first as RFC 6749 appendix B asks. */
+  #expectedBasic(): string {
+    const { clientId, clientSecret } = this.introspectionClient
+    const pair = `${clientId}:${clientSecret.replace(/ /g, '+')}`
+    return `Basic ${Buffer.from(pair).toString('base64')}`
   }
 
   async addKey(
