@@ -16,6 +16,7 @@ import { Appender, emptyAppendCounts } from './appender.js'
 import type { ChunkFileInfo } from './chunk-file.js'
 import { ChunkFileBuilder, listChunkFiles, readChunkFile } from './chunk-file.js'
 import { lockDataDir } from './data-dir-lock.js'
+import { labelsKey } from './labels.js'
 import { Head } from './head.js'
 import type { MemSeries } from './mem-series.js'
 import type { WalReplayReport } from './wal-replay.js'
@@ -105,8 +106,7 @@ export function openMetricStore(options: MetricStoreOptions = {}): MetricStore {
 
 // TODO(#7): samples the memory bound dropped are read back from whole chunk files on each query
 // that reaches them (see cold-chunks.ts); an index of chunk positions per series would make
-// that proportional to the data asked for. Series with no sample left in memory are found by
-// `select` but not listed by `seriesLabels`/`labelNames`.
+// that proportional to the data asked for.
 export class MetricStore implements Querier {
   readonly head: Head
   readonly wal: WriteAheadLog | undefined
@@ -179,24 +179,28 @@ export class MetricStore implements Querier {
 
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesData[] {
     const memory = this.head.select(matchers, startMs, endMs)
-    const from = Math.max(startMs, this.head.minValidTimeMs)
-    const chunksDir = this.#chunksDir
-    if (from >= this.#coldBeforeMs || chunksDir === undefined) return memory
-
-    // The memory bound dropped samples before #coldBeforeMs; the chunk files still hold them.
-    const to = Math.min(endMs, this.#coldBeforeMs - 1)
-    const cold = readColdSeries(chunksDir, this.#chunkFiles, matchers, from, to)
-    return prependColdSamples(memory, cold)
+    const cold = this.#coldSeries(matchers, startMs, endMs)
+    return cold === undefined ? memory : prependColdSamples(memory, cold)
   }
 
   /** Label sets of matching series with samples in the range (the `/series` API). */
   seriesLabels(matchers: readonly LabelMatcher[], startMs?: number, endMs?: number): Labels[] {
-    return this.head.seriesLabels(matchers, startMs, endMs)
+    const memory = this.head.seriesLabels(matchers, startMs, endMs)
+    const cold = this.#coldSeries(matchers, startMs ?? -Infinity, endMs ?? Infinity, true)
+    if (cold === undefined) return memory
+    const byKey = new Map(memory.map((labels) => [labelsKey(labels), labels]))
+    for (const [key, series] of cold) if (!byKey.has(key)) byKey.set(key, series.labels)
+    return [...byKey.values()]
   }
 
   /** Sorted label names (the `/labels` API). */
   labelNames(matchers?: readonly LabelMatcher[], startMs?: number, endMs?: number): string[] {
-    return this.head.labelNames(matchers, startMs, endMs)
+    const names = this.head.labelNames(matchers, startMs, endMs)
+    const cold = this.#coldSeries(matchers ?? [], startMs ?? -Infinity, endMs ?? Infinity, true)
+    if (cold === undefined) return names
+    const all = new Set(names)
+    for (const series of cold.values()) for (const name of Object.keys(series.labels)) all.add(name)
+    return [...all].sort()
   }
 
   /** Sorted values of one label (the `/label/<name>/values` API). */
@@ -206,7 +210,32 @@ export class MetricStore implements Querier {
     startMs?: number,
     endMs?: number,
   ): string[] {
-    return this.head.labelValues(name, matchers, startMs, endMs)
+    const values = this.head.labelValues(name, matchers, startMs, endMs)
+    const cold = this.#coldSeries(matchers ?? [], startMs ?? -Infinity, endMs ?? Infinity, true)
+    if (cold === undefined) return values
+    const all = new Set(values)
+    for (const series of cold.values()) {
+      const value = series.labels[name]
+      if (value !== undefined && value !== '') all.add(value)
+    }
+    return [...all].sort()
+  }
+
+  /**
+   * Samples the memory bound dropped (before #coldBeforeMs) that the chunk files still hold,
+   * by series key; undefined when the range does not reach them.
+   */
+  #coldSeries(
+    matchers: readonly LabelMatcher[],
+    startMs: number,
+    endMs: number,
+    labelsOnly = false,
+  ): Map<string, SeriesData> | undefined {
+    const from = Math.max(startMs, this.head.minValidTimeMs)
+    const chunksDir = this.#chunksDir
+    if (from >= this.#coldBeforeMs || chunksDir === undefined) return undefined
+    const to = Math.min(endMs, this.#coldBeforeMs - 1)
+    return readColdSeries(chunksDir, this.#chunkFiles, matchers, from, to, labelsOnly)
   }
 
   /** Writes pending log records and fsyncs them. */
