@@ -14,6 +14,9 @@ function migratorFor(store: Store): Migrator {
     provider: { getMigrations: () => Promise.resolve(migrations) },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    // Kysely looks for its tables in every schema unless told which: with a schema per test
+    // suite, another suite's tables would count as ours and the lock insert would then fail.
+    ...(store.schema === undefined ? {} : { migrationTableSchema: store.schema }),
   })
 }
 
