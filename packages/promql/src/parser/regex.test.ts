@@ -28,6 +28,17 @@ describe('compilePromqlRegex', () => {
     ['\\Aab\\z', 'ab', true],
     ['é+', 'éé', true],
     ['.', '😀', true],
+    ['api.*', 'api-server', true],
+    ['api.*', 'api', true],
+    ['api.*', 'x-api', false],
+    ['.*-server', 'api-server', true],
+    ['.*-server', 'api-server-2', false],
+    ['.*serv.*', 'api-server-2', true],
+    ['.*serv.*', 'api', false],
+    ['a.*', 'a\nb', true],
+    ['.*.*', '', true],
+    ['a\\.*', 'a.', true],
+    ['a\\.*', 'ab', false],
   ])('%s on %j is %s', (pattern, input, matches) => {
     expect(compilePromqlRegex(pattern).test(input)).toBe(matches)
   })

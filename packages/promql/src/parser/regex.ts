@@ -2,8 +2,9 @@
  * PromQL regular expressions: RE2 patterns matched against the whole value, with `.` matching
  * newlines (Prometheus compiles `^(?s:pattern)$`). Matching runs on re2js, a JavaScript port of
  * RE2 whose automata take time linear in the input, so no pattern can stall the process the way
- * a backtracking engine does on `(a+)+b`. Literal values and alternations of literals, by far
- * the most common matchers, skip the automaton.
+ * a backtracking engine does on `(a+)+b`. Literal values, alternations of literals, and a
+ * literal with `.*` before and/or after it (prefix, suffix, substring), by far the most common
+ * matchers, skip the automaton; `.` matches newlines here, so these shortcuts are exact.
  */
 import { RE2JS } from 're2js'
 
@@ -49,12 +50,28 @@ function literalRegex(pattern: string): PromqlRegex | undefined {
   if (pattern === '.*') return fixedRegex(pattern, () => true)
   if (pattern === '.+') return fixedRegex(pattern, (value) => value !== '')
 
+  const affixed = affixRegex(pattern)
+  if (affixed !== undefined) return affixed
+
   const alternatives = pattern.split('|')
   if (alternatives.some((alternative) => META.test(alternative))) return undefined
   if (alternatives.length === 1) return fixedRegex(pattern, (value) => value === pattern)
 
   const members = new Set(alternatives)
   return fixedRegex(pattern, (value) => members.has(value))
+}
+
+/** `lit.*`, `.*lit` and `.*lit.*` as string tests, or undefined for anything else. */
+function affixRegex(pattern: string): PromqlRegex | undefined {
+  const leading = pattern.startsWith('.*')
+  const trailing = pattern.endsWith('.*') && pattern.length >= (leading ? 4 : 2)
+  if (!leading && !trailing) return undefined
+
+  const literal = pattern.slice(leading ? 2 : 0, trailing ? -2 : undefined)
+  if (literal === '' || META.test(literal)) return undefined
+  if (leading && trailing) return fixedRegex(pattern, (value) => value.includes(literal))
+  if (leading) return fixedRegex(pattern, (value) => value.endsWith(literal))
+  return fixedRegex(pattern, (value) => value.startsWith(literal))
 }
 
 function fixedRegex(pattern: string, test: (value: string) => boolean): PromqlRegex {

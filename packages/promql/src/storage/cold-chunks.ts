@@ -20,7 +20,9 @@ interface ColdSeries {
 /**
  * Samples in [startMs, endMs] of the series matching `matchers`, read from chunk files, keyed
  * by `labelsKey`. Duplicates across files (a chunk rewritten by a later compaction or a merge)
- * collapse to one sample per timestamp.
+ * collapse to one sample per timestamp. With `labelsOnly`, chunks are not decoded: a series
+ * is listed when one of its chunks overlaps the range (as Prometheus answers label queries at
+ * block granularity), with one placeholder sample.
  */
 export function readColdSeries(
   dir: string,
@@ -28,6 +30,7 @@ export function readColdSeries(
   matchers: readonly LabelMatcher[],
   startMs: number,
   endMs: number,
+  labelsOnly = false,
 ): Map<string, SeriesData> {
   const compiled = matchers.map(compileMatcher)
   const found = new Map<string, ColdSeries>()
@@ -52,6 +55,10 @@ export function readColdSeries(
       (chunk: ChunkRecord) => {
         const series = byRef.get(chunk.ref)
         if (series === undefined || chunk.maxTimeMs < startMs || chunk.minTimeMs > endMs) return
+        if (labelsOnly) {
+          series.samples.set(chunk.minTimeMs, { value: 0, stale: false })
+          return
+        }
         iterator.reset(chunk.bytes, chunk.count)
         while (iterator.next()) {
           const at = iterator.timestampMs

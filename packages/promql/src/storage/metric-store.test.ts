@@ -309,8 +309,10 @@ describe('metric store bounds', () => {
     const refs = Array.from({ length: 20 }, (_, i) =>
       appender.seriesRef({ __name__: 'g', i: `${i}` }),
     )
+    const earlyRef = appender.seriesRef({ __name__: 'early' })
     for (let t = 0; t < 5000; t++) {
       for (const ref of refs) appender.append(ref, t * 15_000, Math.sin(t + ref) * 1000)
+      if (t < 20) appender.append(earlyRef, t * 15_000, t)
       if (t % 100 === 99) {
         // Persist before the bound may drop: only persisted chunks can be read back.
         store.compact()
@@ -333,6 +335,13 @@ describe('metric store bounds', () => {
     }
     const window = store.select([{ name: 'i', type: '=', value: '3' }], 15_000, 30_000)
     expect(window.map((item) => Array.from(item.timestampsMs))).toEqual([[15_000, 30_000]])
+
+    // A series whose samples all left memory is still found by the label APIs.
+    const early: LabelMatcher[] = [{ name: '__name__', type: '=', value: 'early' }]
+    expect(store.seriesLabels(early, 0, 1000)).toEqual([{ __name__: 'early' }])
+    expect(store.labelValues('__name__', [], 0, 1000)).toContain('early')
+    expect(store.labelNames(early, 0, 1000)).toEqual(['__name__'])
+    expect(store.head.seriesLabels(early, 0, 1000)).toEqual([])
     store.close()
   })
 

@@ -16,79 +16,18 @@ import { Appender, emptyAppendCounts } from './appender.js'
 import type { ChunkFileInfo } from './chunk-file.js'
 import { ChunkFileBuilder, listChunkFiles, readChunkFile } from './chunk-file.js'
 import { lockDataDir } from './data-dir-lock.js'
+import { labelsKey } from './labels.js'
 import { Head } from './head.js'
 import type { MemSeries } from './mem-series.js'
-import type { WalReplayReport } from './wal-replay.js'
 import { replayWal } from './wal-replay.js'
 import { WriteAheadLog } from './write-ahead-log.js'
 import { mergeOldestChunkFiles } from './chunk-merge.js'
 import { prependColdSamples, readColdSeries } from './cold-chunks.js'
+import type { MetricStoreOptions, MetricStoreStats } from './store-options.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-export interface MetricStoreOptions {
-  /** Where to persist; without it the store lives in memory only. */
-  readonly dataDir?: string
-  /**
-   * How long samples are kept, measured back from the newest sample (or from `now()` if that
-   * is earlier, so one sample stamped far in the future cannot expire everything). Default
-   * 15 days.
-   */
-  readonly retentionMs?: number
-  /** Chunk files kept before the oldest are merged (default 16). */
-  readonly maxChunkFiles?: number
-  /** Memory the head may use before the oldest chunks are dropped. Default unbounded. */
-  readonly maxMemoryBytes?: number
-  /** Samples per chunk before a new one starts. Default 120. */
-  readonly samplesPerChunk?: number
-  /** Longest time one chunk spans. Default 2 hours. */
-  readonly chunkRangeMs?: number
-  /** Longest time samples wait in memory before the log is written and fsynced. Default 1 s. */
-  readonly walFlushIntervalMs?: number
-  /** Pending log bytes that trigger a flush sooner. Default 4 MiB. */
-  readonly walFlushBytes?: number
-  /** Log segment size. Default 64 MiB. */
-  readonly walSegmentBytes?: number
-  /** How often compaction, retention and the memory limit run. Default 30 minutes. */
-  readonly compactionIntervalMs?: number
-  /** Run the flush and compaction timers. Default true; tests drive the store by hand. */
-  readonly background?: boolean
-  /** The clock retention compares against. Default `Date.now`. */
-  readonly now?: () => number
-  /** Receives notable events; built only when given. */
-  readonly onEvent?: (event: MetricStoreEvent) => void
-}
-
-/** Things worth logging, with units in field names. */
-export type MetricStoreEvent =
-  | { readonly type: 'opened'; readonly chunkFiles: number; readonly wal: WalReplayReport }
-  | { readonly type: 'chunk_file_damaged'; readonly path: string; readonly reason: string }
-  | {
-      readonly type: 'wal_damaged'
-      readonly segment: number
-      readonly offset: number
-      readonly reason: string
-    }
-  | { readonly type: 'compacted'; readonly chunks: number; readonly walSegmentsRemoved: number }
-  | { readonly type: 'chunk_files_merged'; readonly before: number; readonly after: number }
-  | {
-      readonly type: 'retention'
-      readonly cutoffMs: number
-      readonly removedSeries: number
-      readonly filesRemoved: number
-    }
-  | { readonly type: 'memory_limit'; readonly estimateBytes: number; readonly cutoffMs: number }
-  | { readonly type: 'background_error'; readonly error: unknown }
-
-export interface MetricStoreStats {
-  readonly series: number
-  readonly closedChunkBytes: number
-  readonly memoryEstimateBytes: number
-  readonly maxTimeMs: number
-  /** Samples by append status since the store opened. */
-  readonly appended: AppendCounts
-  readonly chunkFiles: number
-}
+export type { MetricStoreEvent, MetricStoreOptions, MetricStoreStats } from './store-options.js'
 
 /**
  * @example
@@ -105,8 +44,7 @@ export function openMetricStore(options: MetricStoreOptions = {}): MetricStore {
 
 // TODO(#7): samples the memory bound dropped are read back from whole chunk files on each query
 // that reaches them (see cold-chunks.ts); an index of chunk positions per series would make
-// that proportional to the data asked for. Series with no sample left in memory are found by
-// `select` but not listed by `seriesLabels`/`labelNames`.
+// that proportional to the data asked for.
 export class MetricStore implements Querier {
   readonly head: Head
   readonly wal: WriteAheadLog | undefined
@@ -179,24 +117,28 @@ export class MetricStore implements Querier {
 
   select(matchers: readonly LabelMatcher[], startMs: number, endMs: number): SeriesData[] {
     const memory = this.head.select(matchers, startMs, endMs)
-    const from = Math.max(startMs, this.head.minValidTimeMs)
-    const chunksDir = this.#chunksDir
-    if (from >= this.#coldBeforeMs || chunksDir === undefined) return memory
-
-    // The memory bound dropped samples before #coldBeforeMs; the chunk files still hold them.
-    const to = Math.min(endMs, this.#coldBeforeMs - 1)
-    const cold = readColdSeries(chunksDir, this.#chunkFiles, matchers, from, to)
-    return prependColdSamples(memory, cold)
+    const cold = this.#coldSeries(matchers, startMs, endMs)
+    return cold === undefined ? memory : prependColdSamples(memory, cold)
   }
 
   /** Label sets of matching series with samples in the range (the `/series` API). */
   seriesLabels(matchers: readonly LabelMatcher[], startMs?: number, endMs?: number): Labels[] {
-    return this.head.seriesLabels(matchers, startMs, endMs)
+    const memory = this.head.seriesLabels(matchers, startMs, endMs)
+    const cold = this.#coldSeries(matchers, startMs ?? -Infinity, endMs ?? Infinity, true)
+    if (cold === undefined) return memory
+    const byKey = new Map(memory.map((labels) => [labelsKey(labels), labels]))
+    for (const [key, series] of cold) if (!byKey.has(key)) byKey.set(key, series.labels)
+    return [...byKey.values()]
   }
 
   /** Sorted label names (the `/labels` API). */
   labelNames(matchers?: readonly LabelMatcher[], startMs?: number, endMs?: number): string[] {
-    return this.head.labelNames(matchers, startMs, endMs)
+    const names = this.head.labelNames(matchers, startMs, endMs)
+    const cold = this.#coldSeries(matchers ?? [], startMs ?? -Infinity, endMs ?? Infinity, true)
+    if (cold === undefined) return names
+    const all = new Set(names)
+    for (const series of cold.values()) for (const name of Object.keys(series.labels)) all.add(name)
+    return [...all].sort()
   }
 
   /** Sorted values of one label (the `/label/<name>/values` API). */
@@ -206,7 +148,32 @@ export class MetricStore implements Querier {
     startMs?: number,
     endMs?: number,
   ): string[] {
-    return this.head.labelValues(name, matchers, startMs, endMs)
+    const values = this.head.labelValues(name, matchers, startMs, endMs)
+    const cold = this.#coldSeries(matchers ?? [], startMs ?? -Infinity, endMs ?? Infinity, true)
+    if (cold === undefined) return values
+    const all = new Set(values)
+    for (const series of cold.values()) {
+      const value = series.labels[name]
+      if (value !== undefined && value !== '') all.add(value)
+    }
+    return [...all].sort()
+  }
+
+  /**
+   * Samples the memory bound dropped (before #coldBeforeMs) that the chunk files still hold,
+   * by series key; undefined when the range does not reach them.
+   */
+  #coldSeries(
+    matchers: readonly LabelMatcher[],
+    startMs: number,
+    endMs: number,
+    labelsOnly = false,
+  ): Map<string, SeriesData> | undefined {
+    const from = Math.max(startMs, this.head.minValidTimeMs)
+    const chunksDir = this.#chunksDir
+    if (from >= this.#coldBeforeMs || chunksDir === undefined) return undefined
+    const to = Math.min(endMs, this.#coldBeforeMs - 1)
+    return readColdSeries(chunksDir, this.#chunkFiles, matchers, from, to, labelsOnly)
   }
 
   /** Writes pending log records and fsyncs them. */

@@ -51,7 +51,10 @@ export interface AuditEvents {
   subscribe(name: string, handler: EventHandler): Subscription
   /** The committed head of the chain. */
   head(): Promise<ChainHead>
-  /** Signs a checkpoint at the head now, if the log grew since the last one. */
+  /**
+   * Signs a checkpoint at the head now, if the log grew since the last one; nothing when
+   * another replica holds the checkpoint lease (it signs on its own schedule).
+   */
   checkpointNow(): Promise<SignedCheckpoint[]>
 }
 
@@ -98,7 +101,16 @@ export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): A
     ...(settings.witness_url === undefined ? {} : { jobs }),
   }
 
-  const makeCheckpoints = async (force: boolean): Promise<SignedCheckpoint[]> => {
+  // Each checkpoint chains to the latest one, so two signers must never run at once: the loop
+  // holds the lease across replicas, and within this process the loop, checkpointNow and stop
+  // take turns here. (Run together on PostgreSQL, both chained to the same predecessor.)
+  let signing: Promise<unknown> = Promise.resolve()
+  const makeCheckpoints = (force: boolean): Promise<SignedCheckpoint[]> => {
+    const run = signing.then(() => signCheckpoints(force))
+    signing = run.catch(() => undefined)
+    return run
+  }
+  const signCheckpoints = async (force: boolean): Promise<SignedCheckpoint[]> => {
     const made = await createDueCheckpoints(checkpointer, force)
     if (settings.checkpoint_file !== undefined) {
       await syncCheckpointFile(store.db, settings.checkpoint_file)
@@ -161,7 +173,12 @@ export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): A
     appendBatch: (batch, transaction) => log.appendBatch(batch, transaction),
     subscribe: (name, handler) => consumers.subscribe(name, handler),
     head: () => log.head(),
-    checkpointNow: () => makeCheckpoints(true),
+    // Another replica holding the lease signs on its own schedule; signing here too would fork
+    // the checkpoint chain.
+    checkpointNow: async () => {
+      const grant = await leases.acquire(checkpointLoopName, instanceId, config.jobs.lease_ttl_ms)
+      return grant === undefined ? [] : makeCheckpoints(true)
+    },
   }
 
   return {

@@ -26,13 +26,15 @@ describeEachDialect('audit retention in the running platform', (dialect) => {
     await app.events.checkpointNow()
 
     const archiveDir = join(harness.database.dataDir, 'audit-archive')
-    const files = async () => (await readdir(archiveDir).catch(() => [])).sort()
+    const files = async () =>
+      (await readdir(archiveDir).catch(() => [])).filter((name) => name.endsWith('.jsonl')).sort()
     await expect.poll(files, { timeout: 10_000, interval: 100 }).not.toEqual([])
 
     // Stopped, so no further archive runs while the database is checked.
     await app.stop()
     const [first] = await files()
-    expect((await runVerify({ export: join(archiveDir, first as string) })).exitCode).toBe(0)
+    const verified = await runVerify({ export: join(archiveDir, first as string) })
+    expect(verified, JSON.stringify(verified)).toMatchObject({ exitCode: 0 })
     const store = await harness.database.open()
     const types = await store.db.selectFrom('audit_events').select('type').execute()
     expect(types.map((row) => row.type)).toContain('audit.log.archived')

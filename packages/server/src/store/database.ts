@@ -28,6 +28,8 @@ export interface Store {
    * once (the audit append); statements run on it join the transaction `db` has open.
    */
   readonly sqlite?: SqliteDatabase.Database
+  /** The PostgreSQL schema in use when one was given (tests), instead of `public`. */
+  readonly schema?: string
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -98,6 +100,7 @@ function openPostgres(url: string, options: StoreOptions): Store {
   return {
     db,
     dialect: 'postgres',
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
     ping: async () => {
       await sql`select 1`.execute(db)
     },

@@ -49,7 +49,7 @@ describeEachDialect('audit retention', (dialect) => {
     if (archiveDir !== undefined) await rm(archiveDir, { recursive: true, force: true })
   })
 
-  it('archives whole checkpointed ranges past retention and keeps the rest verifiable', async () => {
+  it('archives checkpointed ranges past retention; the rest stays verifiable', async () => {
     database = await createTestDatabase(dialect)
     archiveDir = await mkdtemp(join(tmpdir(), 'rampart-archive-'))
     const store = await database.open()

@@ -10,7 +10,7 @@
  * deleted without that event in the chain is reported as missing events, not as an archive.
  */
 import { createHash } from 'node:crypto'
-import { mkdir, open, rename } from 'node:fs/promises'
+import { mkdir, open, rename, rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 
 import type { Kysely } from 'kysely'
@@ -75,8 +75,17 @@ export async function archiveExpiredEvents(
   const start = await archiveStart(db, firstSeq)
   await mkdir(options.archiveDir, { recursive: true, mode: 0o700 })
   const file = join(options.archiveDir, `audit-${pad(firstSeq)}-${pad(toSeq)}.jsonl`)
-  const sha256 = await writeArchiveFile(db, file, start, firstSeq, toSeq)
-  await checkArchiveFile(db, file, toSeq)
+  // Written and verified under a temporary name: a file with the final name always verifies.
+  const partial = `${file}.partial`
+  let sha256: string
+  try {
+    sha256 = await writeArchiveFile(db, partial, start, firstSeq, toSeq)
+    await checkArchiveFile(db, partial, toSeq)
+  } catch (error) {
+    await rm(partial, { force: true })
+    throw error
+  }
+  await rename(partial, file)
 
   const range = { fromSeq: firstSeq, toSeq, file, sha256, rootHash: boundary.checkpoint.rootHash }
   await options.db.transaction().execute(async (tx) => {
@@ -125,7 +134,7 @@ async function archiveStart(
   }
 }
 
-/** Writes the range as a JSONL export through a temporary file; returns the file's SHA-256. */
+/** Writes the range as a JSONL export, fsynced; returns the file's SHA-256. */
 async function writeArchiveFile(
   db: Kysely<Database>,
   file: string,
@@ -134,8 +143,7 @@ async function writeArchiveFile(
   toSeq: number,
 ): Promise<string> {
   const digest = createHash('sha256')
-  const partial = `${file}.partial`
-  const handle = await open(partial, 'w', 0o600)
+  const handle = await open(file, 'w', 0o600)
   try {
     const write = async (text: string) => {
       digest.update(text)
@@ -173,7 +181,6 @@ async function writeArchiveFile(
   } finally {
     await handle.close()
   }
-  await rename(partial, file)
   return digest.digest('hex')
 }
 
@@ -188,7 +195,8 @@ async function checkArchiveFile(db: Kysely<Database>, file: string, toSeq: numbe
   })
   if (!report.ok || report.lastVerifiedSeq !== toSeq) {
     const reason = report.failure?.message ?? `it ends at seq ${report.lastVerifiedSeq}`
-    throw new Error(`archive ${basename(file)} does not verify, nothing deleted: ${reason}`)
+    const name = basename(file, '.partial')
+    throw new Error(`archive ${name} does not verify, nothing deleted: ${reason}`)
   }
 }
 
