@@ -14,6 +14,7 @@ const scripts = [
   'packages/promql/bench/ingest.ts',
   'packages/promql/bench/memory.ts',
   'bench/metrics-query.ts',
+  'packages/server/bench/alerting.ts',
 ]
 
 const filters = process.argv.slice(2)

@@ -134,7 +134,7 @@ export const alertingConfigSchema = z
       .number()
       .int()
       .positive()
-      .default(500)
+      .default(250)
       .describe('How often alert groups are checked for due notifications.'),
     route: routeSchema.optional().describe("The routing tree, in Alertmanager's format."),
     receivers: z.array(receiverSchema).default([]).describe('Where notifications go.'),

@@ -127,7 +127,12 @@ export class Dispatcher {
       const row = rowsById.get(group.id)
       rowsById.delete(group.id)
       if (row === undefined) {
-        if (!group.alerts.some((alert) => alert.endsAtMs > now)) continue
+        const starts = group.alerts.filter((a) => a.endsAtMs > now).map((a) => a.startsAtMs)
+        if (starts.length === 0) continue
+        // group_wait counts from the first alert's start, as when Alertmanager receives it
+        // the moment it fires, but never less than now nor more than a full group_wait.
+        const waitUntil = Math.min(...starts) + group.route.groupWaitMs
+        const nextFlushAt = Math.min(Math.max(waitUntil, now), now + group.route.groupWaitMs)
         await this.#options.db
           .insertInto('alerting_groups')
           .values({
@@ -135,7 +140,7 @@ export class Dispatcher {
             receiver: group.route.receiver,
             group_key: group.key,
             created_at: now,
-            next_flush_at: now + group.route.groupWaitMs,
+            next_flush_at: nextFlushAt,
             notified_firing: '[]',
             last_sent_at: null,
           })
