@@ -27,7 +27,7 @@ async function startServer(config: string): Promise<{ child: ChildProcess; url: 
     { env: { ...process.env, RAMPART_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] },
   )
   children.push(child)
-  const lines = createInterface({ input: child.stdout! })
+  const lines = createInterface({ input: child.stdout })
   for await (const line of lines) {
     const entry = JSON.parse(line) as { url?: string; msg?: string }
     if (entry.url !== undefined && entry.msg?.startsWith('listening') === true) {
