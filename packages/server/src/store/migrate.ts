@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely'
+import { Migrator, sql } from 'kysely'
 import type { MigrationResult } from 'kysely'
 import type { Store } from './database.js'
 import { migrations } from './migrations/index.js'
@@ -8,12 +8,26 @@ export interface MigrationReport {
   readonly status: MigrationResult['status']
 }
 
-function migratorFor(store: Store): Migrator {
+/**
+ * On PostgreSQL the migration tables are pinned to the connection's current schema: without a
+ * schema Kysely looks for them in every schema of the database, so a second schema with its
+ * own migration tables (another replica set, or parallel test suites) makes it skip creating
+ * them in this one.
+ */
+async function migratorFor(store: Store): Promise<Migrator> {
+  let schema: string | undefined
+  if (store.dialect === 'postgres') {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+      store.db,
+    )
+    schema = rows[0]?.schema
+  }
   return new Migrator({
     db: store.db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
 }
 
@@ -22,7 +36,7 @@ function migratorFor(store: Store): Migrator {
  * safe: Kysely takes a lock row before migrating.
  */
 export async function migrateToLatest(store: Store): Promise<MigrationReport[]> {
-  const { error, results = [] } = await migratorFor(store).migrateToLatest()
+  const { error, results = [] } = await (await migratorFor(store)).migrateToLatest()
   const report = results.map((result) => ({ name: result.migrationName, status: result.status }))
   if (error !== undefined) {
     const failed = report.find((item) => item.status === 'Error')?.name ?? 'unknown'
@@ -33,7 +47,7 @@ export async function migrateToLatest(store: Store): Promise<MigrationReport[]> 
 
 /** Names of migrations known to this build but not applied to the database. */
 export async function pendingMigrations(store: Store): Promise<string[]> {
-  const all = await migratorFor(store).getMigrations()
+  const all = await (await migratorFor(store)).getMigrations()
   return all.filter((migration) => migration.executedAt === undefined).map((item) => item.name)
 }
 
