@@ -156,7 +156,7 @@ export const alertingConfigSchema = z
       .describe('Labels available to templates as $externalLabels.'),
     outage_tolerance: duration
       .prefault('1h')
-      .describe('Longest downtime after which pending alerts restore their progress.'),
+      .describe('Pending alerts keep their progress over a shorter downtime; else restart.'),
     resolve_silenced: z
       .boolean()
       .default(true)
