@@ -19,6 +19,7 @@ const scripts = [
   'bench/metrics-query.ts',
   'bench/sdk-verify.ts',
   'bench/sdk-middleware.ts',
+  'packages/server/bench/alerting.ts',
 ]
 
 const filters = process.argv.slice(2)

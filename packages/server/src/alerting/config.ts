@@ -70,11 +70,48 @@ const webhookConfig = z
   .strict()
   .refine((value) => value.url !== undefined || value.url_file !== undefined, 'url is required')
 
+const slackConfig = z
+  .object({
+    api_url: z.url().optional(),
+    api_url_file: z.string().optional(),
+    channel: z.string().optional(),
+    username: z.string().optional(),
+    title: z.string().default('[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }}'),
+    text: z
+      .string()
+      .default('{{ range .Alerts }}{{ .Status }}: {{ .Annotations.summary }}\n{{ end }}'),
+    send_resolved: z.boolean().default(false),
+    timeout: duration.prefault('10s'),
+  })
+  .strict()
+  .refine((value) => value.api_url !== undefined || value.api_url_file !== undefined, {
+    message: 'api_url or api_url_file is required',
+  })
+
+const pagerdutyConfig = z
+  .object({
+    routing_key: z.string().min(1).optional(),
+    routing_key_file: z.string().optional(),
+    url: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+    severity: z.enum(['critical', 'error', 'warning', 'info']).default('error'),
+    summary: z
+      .string()
+      .default('[{{ .Status | toUpper }}] {{ .CommonLabels.alertname }} {{ .GroupLabels }}'),
+    send_resolved: z.boolean().default(true),
+    timeout: duration.prefault('10s'),
+  })
+  .strict()
+  .refine((value) => value.routing_key !== undefined || value.routing_key_file !== undefined, {
+    message: 'routing_key or routing_key_file is required',
+  })
+
 const receiverSchema = z
   .object({
     name: z.string().min(1),
     webhook_configs: z.array(webhookConfig).default([]),
-    // TODO(#8): Slack, email and PagerDuty receivers are not built yet.
+    slack_configs: z.array(slackConfig).default([]),
+    pagerduty_configs: z.array(pagerdutyConfig).default([]),
+    // TODO(#8): email (SMTP) receivers are not built yet.
   })
   .strict()
 
@@ -119,7 +156,7 @@ export const alertingConfigSchema = z
       .describe('Labels available to templates as $externalLabels.'),
     outage_tolerance: duration
       .prefault('1h')
-      .describe('Longest downtime after which pending alerts restore their progress.'),
+      .describe('Pending alerts keep their progress over a shorter downtime; else restart.'),
     resolve_silenced: z
       .boolean()
       .default(true)
@@ -134,7 +171,7 @@ export const alertingConfigSchema = z
       .number()
       .int()
       .positive()
-      .default(500)
+      .default(250)
       .describe('How often alert groups are checked for due notifications.'),
     route: routeSchema.optional().describe("The routing tree, in Alertmanager's format."),
     receivers: z.array(receiverSchema).default([]).describe('Where notifications go.'),

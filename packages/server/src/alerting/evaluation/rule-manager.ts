@@ -85,11 +85,13 @@ export class RuleManager {
     })
   }
 
-  /** The evaluation time a group is due at next: the next multiple of its interval. */
+  /**
+   * The evaluation time a group is due at next: now for its first evaluation (so an alert's
+   * firing time is when it was found firing), then the next multiple of its interval.
+   */
   #dueAt(runner: GroupRunner): number {
     const last = runner.lastEvaluationMs
-    if (last === undefined)
-      return Math.floor(this.#options.clock.now() / runner.intervalMs) * runner.intervalMs
+    if (last === undefined) return this.#options.clock.now()
     return (Math.floor(last / runner.intervalMs) + 1) * runner.intervalMs
   }
 

@@ -3,13 +3,13 @@
  * attempt is recorded; 5xx answers, timeouts and connection errors are retried with backoff;
  * 4xx answers and exhausted retries put the notification on the dead-letter list.
  */
-import { readFileSync } from 'node:fs'
 import type { Clock } from '../../platform/clock.js'
 import { newId } from '../../platform/ids.js'
 import type { Job } from '../../platform/jobs/job-queue.js'
 import type { Logger } from '../../platform/logger.js'
 import type { ReceiverConfig } from '../config.js'
 import type { AlertingDb } from '../store/tables.js'
+import { destinationOf } from './integrations.js'
 
 export interface AttemptRecord {
   readonly notificationId: string
@@ -67,23 +67,20 @@ export function createDeliveryHandler(options: DeliveryOptions) {
       .executeTakeFirst()
     if (notification === undefined || notification.status !== 'pending') return
 
-    const index = Number(/\[(\d+)\]/.exec(notification.integration)?.[1] ?? -1)
     const receiver = options.receivers().find((item) => item.name === notification.receiver)
-    const config = receiver?.webhook_configs[index]
+    const destination = destinationOf(receiver, notification.integration)
     const started = performance.now()
     let sent: Sent
-    if (config === undefined) {
-      sent = {
-        statusCode: undefined,
-        error: `receiver ${notification.receiver} is no longer configured`,
-      }
+    if (destination === undefined) {
+      const where = `${notification.receiver}/${notification.integration}`
+      sent = { statusCode: undefined, error: `integration ${where} is no longer configured` }
     } else {
-      const url = config.url ?? readFileSync(config.url_file ?? '', 'utf8').trim()
-      sent = await post(url, notification.payload, config.timeout)
+      const body = JSON.stringify(destination.finish(JSON.parse(notification.payload)))
+      sent = await post(destination.url, body, destination.timeoutMs)
     }
 
     const code = sent.statusCode
-    const permanent = config === undefined || (code !== undefined && code >= 400 && code < 500)
+    const permanent = destination === undefined || (code !== undefined && code >= 400 && code < 500)
     const lastAttempt = job.attempts >= job.max_attempts
     const outcome =
       sent.error === undefined ? 'delivered' : permanent || lastAttempt ? 'dead' : 'retry'

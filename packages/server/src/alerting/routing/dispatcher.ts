@@ -16,6 +16,7 @@ import { newId } from '../../platform/ids.js'
 import type { AlertingConfig } from '../config.js'
 import { labelsKey } from '../evaluation/fingerprint.js'
 import type { RoutedAlert } from '../evaluation/rule-manager.js'
+import { integrationsOf } from '../notify/integrations.js'
 import { buildWebhookPayload } from '../notify/webhook-payload.js'
 import type { Silence } from '../silences/silence-store.js'
 import { silencedBy } from '../silences/silence-store.js'
@@ -127,7 +128,12 @@ export class Dispatcher {
       const row = rowsById.get(group.id)
       rowsById.delete(group.id)
       if (row === undefined) {
-        if (!group.alerts.some((alert) => alert.endsAtMs > now)) continue
+        const starts = group.alerts.filter((a) => a.endsAtMs > now).map((a) => a.startsAtMs)
+        if (starts.length === 0) continue
+        // group_wait counts from the first alert's start, as when Alertmanager receives it
+        // the moment it fires, but never less than now nor more than a full group_wait.
+        const waitUntil = Math.min(...starts) + group.route.groupWaitMs
+        const nextFlushAt = Math.min(Math.max(waitUntil, now), now + group.route.groupWaitMs)
         await this.#options.db
           .insertInto('alerting_groups')
           .values({
@@ -135,7 +141,7 @@ export class Dispatcher {
             receiver: group.route.receiver,
             group_key: group.key,
             created_at: now,
-            next_flush_at: now + group.route.groupWaitMs,
+            next_flush_at: nextFlushAt,
             notified_firing: '[]',
             last_sent_at: null,
           })
@@ -181,7 +187,7 @@ export class Dispatcher {
         (this.#options.config.resolve_silenced || !suppressed.has(alert.fingerprint)),
     )
     const receiver = this.#options.config.receivers.find((item) => item.name === route.receiver)
-    const sendsResolved = receiver?.webhook_configs.some((config) => config.send_resolved) ?? false
+    const sendsResolved = integrationsOf(receiver).some((integration) => integration.sendResolved)
 
     const newFiring = firing.some((alert) => !notified.has(alert.fingerprint))
     const repeatDue =
@@ -252,16 +258,19 @@ export class Dispatcher {
           .where('id', '=', group.id)
           .execute()
       }
-      for (const [index, config] of (receiver?.webhook_configs ?? []).entries()) {
-        if (firing.length === 0 && !config.send_resolved) continue
+      for (const integration of integrationsOf(receiver)) {
+        if (firing.length === 0 && !integration.sendResolved) continue
+        const index = Number(/\[(\d+)\]/.exec(integration.name)?.[1])
         const payload = buildWebhookPayload({
           receiver: group.route.receiver,
           groupKey: group.key,
           groupLabels: group.labels,
           firing,
-          resolved: config.send_resolved ? resolved : [],
+          resolved: integration.sendResolved ? resolved : [],
           externalUrl: this.#options.externalUrl,
-          maxAlerts: config.max_alerts,
+          maxAlerts: integration.name.startsWith('webhook')
+            ? (receiver?.webhook_configs[index]?.max_alerts ?? 0)
+            : 0,
         })
         const id = newId()
         await transaction
@@ -270,9 +279,9 @@ export class Dispatcher {
             id,
             group_id: group.id,
             receiver: group.route.receiver,
-            integration: `webhook[${index}]`,
+            integration: integration.name,
             status: 'pending',
-            payload: JSON.stringify(payload),
+            payload: JSON.stringify(integration.body(payload)),
             attempts: 0,
             last_status_code: null,
             last_error: null,
