@@ -115,6 +115,7 @@ export function createIdentityModule(
         sessions: services.sessions,
         audit: services.audit,
         csrfKey,
+        mfaRequired: settings.mfa_required,
       })
       await registerSessionRoutes(server, {
         sessions: services.sessions,

@@ -61,6 +61,8 @@ export function createIdentityServices(options: IdentityServicesOptions): Identi
   const policy = new PasswordPolicy({
     minLength: settings.password.min_length,
     maxLength: settings.password.max_length,
+    minStrength: settings.password.min_strength,
+    requiredClasses: settings.password.required_character_classes,
   })
   const accounts = new Accounts(db, clock, hasher, policy)
   const throttle = new LoginThrottle(db, clock, settings.lockout)
