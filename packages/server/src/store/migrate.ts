@@ -1,4 +1,4 @@
-import { Migrator } from 'kysely'
+import { Migrator, sql } from 'kysely'
 import type { MigrationResult } from 'kysely'
 import type { Store } from './database.js'
 import { migrations } from './migrations/index.js'
@@ -8,12 +8,21 @@ export interface MigrationReport {
   readonly status: MigrationResult['status']
 }
 
-function migratorFor(store: Store): Migrator {
+async function migratorFor(store: Store): Promise<Migrator> {
+  // Unless told the schema, Kysely looks for its own tables in every schema of the database
+  // and, finding another schema's lock table (a concurrent test suite's), skips creating its
+  // own and fails. The schema in use is the first of the search path.
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ name: string }>`select current_schema() as name`.execute(store.db)).rows[0]
+          ?.name
+      : undefined
   return new Migrator({
     db: store.db,
     provider: { getMigrations: () => Promise.resolve(migrations) },
     migrationTableName: 'schema_migrations',
     migrationLockTableName: 'schema_migrations_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   })
 }
 
@@ -22,7 +31,7 @@ function migratorFor(store: Store): Migrator {
  * safe: Kysely takes a lock row before migrating.
  */
 export async function migrateToLatest(store: Store): Promise<MigrationReport[]> {
-  const { error, results = [] } = await migratorFor(store).migrateToLatest()
+  const { error, results = [] } = await (await migratorFor(store)).migrateToLatest()
   const report = results.map((result) => ({ name: result.migrationName, status: result.status }))
   if (error !== undefined) {
     const failed = report.find((item) => item.status === 'Error')?.name ?? 'unknown'
@@ -33,7 +42,7 @@ export async function migrateToLatest(store: Store): Promise<MigrationReport[]> 
 
 /** Names of migrations known to this build but not applied to the database. */
 export async function pendingMigrations(store: Store): Promise<string[]> {
-  const all = await migratorFor(store).getMigrations()
+  const all = await (await migratorFor(store)).getMigrations()
   return all.filter((migration) => migration.executedAt === undefined).map((item) => item.name)
 }
 
