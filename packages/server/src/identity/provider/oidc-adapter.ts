@@ -40,6 +40,7 @@ export function createAdapterClass(
       if (this.#model === 'Client') throw new Error('clients are managed through Rampart')
       // The id is the bearer value of opaque artefacts: keep only its hash. Sessions keep it,
       // because the library finds a session by its uid and needs the id back.
+      // TODO(#4): seal the provider session's id under the master key instead of keeping it.
       const stored: AdapterPayload = { ...payload }
       if (this.#model !== 'Session') delete stored.jti
       const row = {
