@@ -8,15 +8,20 @@ export interface MigrationReport {
   readonly status: MigrationResult['status']
 }
 
+/**
+ * On PostgreSQL the migration tables are pinned to the connection's current schema: without a
+ * schema Kysely looks for them in every schema of the database, so a second schema with its
+ * own migration tables (another replica set, or parallel test suites) makes it skip creating
+ * them in this one.
+ */
 async function migratorFor(store: Store): Promise<Migrator> {
-  // Unless told the schema, Kysely looks for its own tables in every schema of the database
-  // and, finding another schema's lock table (a concurrent test suite's), skips creating its
-  // own and fails. The schema in use is the first of the search path.
-  const schema =
-    store.dialect === 'postgres'
-      ? (await sql<{ name: string }>`select current_schema() as name`.execute(store.db)).rows[0]
-          ?.name
-      : undefined
+  let schema: string | undefined
+  if (store.dialect === 'postgres') {
+    const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
+      store.db,
+    )
+    schema = rows[0]?.schema
+  }
   return new Migrator({
     db: store.db,
     provider: { getMigrations: () => Promise.resolve(migrations) },

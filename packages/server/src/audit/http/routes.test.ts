@@ -50,7 +50,7 @@ it('records the platform start and publishes keys and checkpoints a stock Ed2551
   expect(types.json<{ events: { type: string }[] }>().events.map((event) => event.type)).toEqual([
     'platform.config.loaded',
     'platform.master_key.generated',
-    // One per migration of this build, whichever areas it has.
+    // One event per migration: every area adds its own.
     ...Object.keys(migrations).map(() => 'platform.migration.applied'),
     'platform.started',
   ])
