@@ -66,6 +66,7 @@ export class IdentityAudit {
   readonly #events: AuditEvents
   readonly #clock: Clock
   readonly #logger: Logger
+  #pending: AuditEventInput[] = []
 
   constructor(events: AuditEvents, clock: Clock, logger: Logger) {
     this.#events = events
@@ -85,11 +86,20 @@ export class IdentityAudit {
 
   /**
    * Appends the fact without waiting, for library callbacks that cannot wait (the OIDC
-   * provider's event emitter); a failure is logged as an error, never thrown.
+   * provider's event emitter); a failure is logged as an error, never thrown. Facts arriving
+   * in the same turn of the event loop go to the log as one batch, one transaction: under
+   * load, token issuance would otherwise queue one transaction per token.
    */
   recordLater(fact: IdentityFact): void {
-    this.record(fact).catch((error: unknown) => {
-      this.#logger.error({ err: error, type: fact.type }, 'identity audit event not recorded')
+    this.#pending.push(toEvent(fact, this.#clock))
+    if (this.#pending.length > 1) return
+    setImmediate(() => {
+      const batch = this.#pending
+      this.#pending = []
+      this.#events.appendBatch(batch).catch((error: unknown) => {
+        const types = [...new Set(batch.map((event) => event.type))]
+        this.#logger.error({ err: error, types }, 'identity audit events not recorded')
+      })
     })
   }
 }

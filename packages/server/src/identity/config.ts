@@ -48,6 +48,23 @@ export const identityConfigSchema = z
           .default(12)
           .describe('Shortest password accepted (NIST SP 800-63B asks for at least 8).'),
         max_length: z.number().int().min(64).max(1024).default(128).describe('Longest accepted.'),
+        min_strength: z
+          .number()
+          .int()
+          .min(0)
+          .max(4)
+          .default(3)
+          .describe('Lowest zxcvbn strength score (0-4) accepted; 0 turns the estimate off.'),
+        required_character_classes: z
+          .number()
+          .int()
+          .min(0)
+          .max(4)
+          .default(0)
+          .describe(
+            'Optional composition rule: how many of lower, upper, digit, symbol a password ' +
+              'must mix (0: none, as NIST SP 800-63B advises).',
+          ),
         argon2_memory_kib: z
           .number()
           .int()
@@ -59,6 +76,10 @@ export const identityConfigSchema = z
       })
       .strict()
       .prefault({}),
+    mfa_required: z
+      .enum(['none', 'admins', 'all'])
+      .default('none')
+      .describe('Who must sign in with a second factor; an account without one is refused.'),
     lockout: z
       .object({
         max_failures: positiveInt

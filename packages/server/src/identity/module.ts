@@ -76,6 +76,7 @@ export function createIdentityModule(
       signingKeys: keys,
       accounts: services.accounts,
       resourceServers: services.resourceServers,
+      clientCache: services.clientCache,
       trustProxy: config.server.trust_proxy,
     })
     auditProviderEvents(next, services.audit, logger)
@@ -115,6 +116,7 @@ export function createIdentityModule(
         sessions: services.sessions,
         audit: services.audit,
         csrfKey,
+        mfaRequired: settings.mfa_required,
       })
       await registerSessionRoutes(server, {
         sessions: services.sessions,

@@ -3,6 +3,7 @@
  * through the sign-in pages over HTTP, refresh with rotation and reuse detection, revocation,
  * introspection, userinfo and client credentials, on both dialects.
  */
+import { createRemoteJWKSet, jwtVerify } from 'jose'
 import * as oidc from 'openid-client'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 
@@ -178,6 +179,19 @@ describeEachDialect('OpenID Connect with openid-client', (dialect) => {
       scope: 'invoices:read',
     })
     expect(Number(payload?.exp) - Number(payload?.iat)).toBe(600)
+
+    // A resource server verifies it with the published JWKS, as RFC 9068 asks.
+    const jwks = createRemoteJWKSet(new URL(`${app.url}/oidc/jwks`))
+    const verified = await jwtVerify(jwt.access_token, jwks, {
+      issuer: app.url,
+      audience: 'https://api.example.com',
+      typ: 'at+jwt',
+      algorithms: ['ES256'],
+    })
+    expect(verified.payload.sub).toBe(serviceClient.clientId)
+    await expect(
+      jwtVerify(jwt.access_token, jwks, { issuer: app.url, audience: 'https://other.example' }),
+    ).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' })
   })
 
   it('refuses a wrong client secret', async () => {

@@ -16,6 +16,7 @@ import { PasswordPolicy } from './accounts/password-policy.js'
 import { PasswordHasher } from './accounts/passwords.js'
 import { LoginThrottle } from './accounts/throttle.js'
 import { IdentityAudit } from './audit-events.js'
+import { ClientCache } from './clients/client-cache.js'
 import type { ClientValidator } from './clients/clients.js'
 import { Clients } from './clients/clients.js'
 import { ResourceServers } from './clients/resource-servers.js'
@@ -42,6 +43,7 @@ export interface IdentityServices {
   readonly throttle: LoginThrottle
   readonly login: PasswordLogin
   readonly clients: Clients
+  readonly clientCache: ClientCache
   readonly resourceServers: ResourceServers
   readonly sessions: Sessions
   readonly totp: Totp
@@ -61,16 +63,21 @@ export function createIdentityServices(options: IdentityServicesOptions): Identi
   const policy = new PasswordPolicy({
     minLength: settings.password.min_length,
     maxLength: settings.password.max_length,
+    minStrength: settings.password.min_strength,
+    requiredClasses: settings.password.required_character_classes,
   })
   const accounts = new Accounts(db, clock, hasher, policy)
   const throttle = new LoginThrottle(db, clock, settings.lockout)
+  // Other replicas see a rotated secret or a deleted client within this time.
+  const clientCache = new ClientCache(clock, 5_000)
   return {
     db,
     audit,
     accounts,
     throttle,
     login: new PasswordLogin(accounts, audit, throttle),
-    clients: new Clients(db, clock, options.validator),
+    clients: new Clients(db, clock, options.validator, clientCache),
+    clientCache,
     resourceServers: new ResourceServers(db, clock),
     sessions: new Sessions(
       db,

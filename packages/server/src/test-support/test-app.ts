@@ -28,11 +28,18 @@ export async function createTestApp(
     database: { ...config.database, url: config.database?.url ?? database.url },
     server: { port: 0, ...config.server },
   })
-  const app = await createApp({
-    config: parsed,
-    logger: log.logger,
-    ...(database.schema === undefined ? {} : { databaseSchema: database.schema }),
-  })
+  let app: App
+  try {
+    app = await createApp({
+      config: parsed,
+      logger: log.logger,
+      ...(database.schema === undefined ? {} : { databaseSchema: database.schema }),
+    })
+  } catch (error) {
+    // A leaked PostgreSQL schema would make every later suite's migrator see its tables.
+    await database.dispose()
+    throw error
+  }
   return {
     app,
     log,

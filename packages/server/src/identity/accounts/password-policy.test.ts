@@ -7,7 +7,12 @@ import { findTestdata } from '../../test-support/testdata.js'
 import { PasswordHasher } from './passwords.js'
 import { PasswordPolicy } from './password-policy.js'
 
-const policy = new PasswordPolicy({ minLength: 12, maxLength: 128 })
+const policy = new PasswordPolicy({
+  minLength: 12,
+  maxLength: 128,
+  minStrength: 3,
+  requiredClasses: 0,
+})
 
 describe('password policy', () => {
   it.each([
@@ -16,6 +21,9 @@ describe('password policy', () => {
     ['unbelievable', 'common', 'is in a list of commonly used passwords'],
     ['Contortionist', 'common', 'is in a list of commonly used passwords'],
     ['my-alice.smith-pass!', 'similar_to_email', 'must not contain the email address'],
+    ['aaaaaaaaaaaaaaaa', 'too_weak', 'is too easy to guess (common words or patterns)'],
+    ['qwertyuiopasdfgh', 'too_weak', 'is too easy to guess (common words or patterns)'],
+    ['password12345678', 'too_weak', 'is too easy to guess (common words or patterns)'],
   ])('refuses %j as %s', (password, reason, message) => {
     expect(policy.check(password, 'Alice.Smith@example.com')).toEqual({ reason, message })
   })
@@ -67,5 +75,22 @@ describe('argon2id hashing', () => {
     ['$2b$10$abcdefghijklmnopqrstuuABCDEFGHIJKLMNOPQRSTUVWXYZ01234', true],
   ])('needsRehash(%s) is %s', (hash, expected) => {
     expect(hasher.needsRehash(hash)).toBe(expected)
+  })
+})
+
+describe('optional composition policy', () => {
+  const strict = new PasswordPolicy({
+    minLength: 12,
+    maxLength: 128,
+    minStrength: 0,
+    requiredClasses: 3,
+  })
+
+  it('asks for the configured mix of character classes', () => {
+    expect(strict.check('only lower case words', 'x@example.com')).toEqual({
+      reason: 'composition',
+      message: 'must mix at least 3 of lower case, upper case, digits and symbols',
+    })
+    expect(strict.check('Mixed Case and 4 digits', 'x@example.com')).toBeUndefined()
   })
 })

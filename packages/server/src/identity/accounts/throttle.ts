@@ -15,6 +15,8 @@ import type { IdentityDb } from '../store/tables.js'
 import { emailKey } from './accounts.js'
 import { StoreRateLimiter } from './store-rate-limiter.js'
 
+// TODO(#4): a Redis store when one is configured, as the issue asks; the counters live in the
+// database instead, which replicas share as well and which survives restarts.
 const day = 86_400
 const consecutiveLimit = 100
 

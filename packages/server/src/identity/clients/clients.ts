@@ -10,6 +10,7 @@ import { z } from 'zod'
 import type { Clock } from '../../platform/clock.js'
 import { RampartError } from '../../platform/errors.js'
 import type { IdentityDb } from '../store/tables.js'
+import type { ClientCache } from './client-cache.js'
 import { generateClientSecret, hashClientSecret } from './client-secrets.js'
 
 const grantTypes = ['authorization_code', 'refresh_token', 'client_credentials'] as const
@@ -178,10 +179,13 @@ export class Clients {
   readonly #clock: Clock
   readonly #validator: ClientValidator
 
-  constructor(db: IdentityDb, clock: Clock, validator: ClientValidator) {
+  readonly #cache: ClientCache
+
+  constructor(db: IdentityDb, clock: Clock, validator: ClientValidator, cache: ClientCache) {
     this.#db = db
     this.#clock = clock
     this.#validator = validator
+    this.#cache = cache
   }
 
   async create(body: unknown): Promise<CreatedClient> {
@@ -241,6 +245,7 @@ export class Clients {
       .set({ metadata: JSON.stringify(metadata), updated_at: this.#clock.now() })
       .where('client_id', '=', clientId)
       .execute()
+    this.#cache.forget(clientId)
     return { ...view(row.name, metadata, Number(row.created_at)), clientSecret: secret }
   }
 
@@ -248,6 +253,7 @@ export class Clients {
   async delete(clientId: string): Promise<void> {
     await this.#row(clientId)
     await this.#db.deleteFrom('identity_clients').where('client_id', '=', clientId).execute()
+    this.#cache.forget(clientId)
     // Artefacts carry the client id in their JSON payload only; match it there.
     await this.#db
       .deleteFrom('identity_oidc_payloads')

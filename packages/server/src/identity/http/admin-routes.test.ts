@@ -77,6 +77,20 @@ describeEachDialect('identity admin API', (dialect) => {
     })
   })
 
+  it('ends the sessions of a user whose privilege changes', async () => {
+    const user = await app.createUser('promoted@example.com')
+    await app.identity.services.sessions.create(user.id, ['pwd'], {})
+    const before = await app.adminJson<{ sessions: unknown[] }>('GET', `/users/${user.id}/sessions`)
+    expect(before.sessions).toHaveLength(1)
+
+    const patched = await app.adminJson<{ isAdmin: boolean }>('PATCH', `/users/${user.id}`, {
+      isAdmin: true,
+    })
+    expect(patched.isAdmin).toBe(true)
+    const after = await app.adminJson<{ sessions: unknown[] }>('GET', `/users/${user.id}/sessions`)
+    expect(after.sessions).toHaveLength(0)
+  })
+
   it('rotates a client secret: the old one stops working at once', async () => {
     const created = await app.adminJson<{ clientId: string; clientSecret: string }>(
       'POST',

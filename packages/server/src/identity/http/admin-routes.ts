@@ -122,6 +122,8 @@ export async function registerAdminRoutes(server: FastifyInstance, deps: AdminDe
       }>('/users/:id', { schema: { tags, body: userPatchSchema } }, async (request) => {
         const user = await accounts.update(request.params.id, request.body)
         if (request.body.status === 'disabled') await revokeUserTokens(deps, user.id)
+        // A change of privilege ends the user's sessions: the next sign-in gets a new id.
+        else if (request.body.isAdmin !== undefined) await deps.sessions.revokeAll(user.id)
         await record(request, {
           type:
             request.body.status === 'disabled' ? 'identity.user.disabled' : 'identity.user.updated',

@@ -6,6 +6,7 @@
 import type { Sessions } from '../sessions/sessions.js'
 import type { IdentityDb } from '../store/tables.js'
 
+// TODO(#4): a denylist of JWT access-token ids until they expire, so revocation covers them.
 export async function revokeUserTokens(
   deps: { readonly db: IdentityDb; readonly sessions: Sessions },
   userId: string,

@@ -29,6 +29,8 @@ export interface InteractionDeps {
   readonly sessions: Sessions
   readonly audit: IdentityAudit
   readonly csrfKey: Buffer
+  /** Who must have a second factor (`identity.mfa_required`). */
+  readonly mfaRequired: 'none' | 'admins' | 'all'
 }
 
 interface Params {
@@ -191,7 +193,34 @@ export async function registerInteractionRoutes(
             }),
           )
         }
-        if (result.user.totp_secret_sealed !== null) {
+        const user = result.user
+        const mustHaveMfa =
+          deps.mfaRequired === 'all' ||
+          (deps.mfaRequired === 'admins' && Number(user.is_admin) === 1)
+        if (mustHaveMfa && user.totp_secret_sealed === null) {
+          await deps.audit.record({
+            type: 'auth.login.failed',
+            action: 'login',
+            actor: { type: 'user', id: user.id, authMethod: 'password' },
+            outcome: 'denied',
+            reason: 'mfa_required',
+            origin: originOf(request),
+          })
+          return sendPage(
+            reply,
+            403,
+            renderLogin({
+              action: `/interaction/${uid}/login`,
+              csrf,
+              clientName: await clientName(details.params.client_id),
+              email,
+              error:
+                'This account must sign in with two-step verification, which is not set ' +
+                'up yet. Ask an administrator to enrol it.',
+            }),
+          )
+        }
+        if (user.totp_secret_sealed !== null) {
           await deps.pending.start(uid, result.user.id)
           return sendPage(reply, 200, renderMfa({ action: `/interaction/${uid}/mfa`, csrf }))
         }

@@ -45,6 +45,9 @@ const reuse: Record<string, string> = {
   'authorization code already consumed': 'auth.code.reuse_detected',
 }
 
+// TODO(#4): the provider's events are appended just after its response, not in the same
+// transaction as the artefact they describe; the adapter would have to take the audit log's
+// transaction for that.
 export function auditProviderEvents(provider: Provider, audit: IdentityAudit, logger: Logger) {
   provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
     const type = grantType(ctx)

@@ -10,6 +10,7 @@ import type { Adapter, AdapterPayload } from 'oidc-provider'
 import { errors } from 'oidc-provider'
 
 import type { Clock } from '../../platform/clock.js'
+import type { ClientCache } from '../clients/client-cache.js'
 import type { IdentityDb } from '../store/tables.js'
 
 /** Models whose first use must be atomic: a second use revokes the grant. */
@@ -23,7 +24,11 @@ export function hashId(id: string): string {
  * The adapter class for `oidc-provider`'s `adapter` option, bound to the store. Times are
  * milliseconds in the table; the library's `expiresIn` is seconds.
  */
-export function createAdapterClass(db: IdentityDb, clock: Clock): new (model: string) => Adapter {
+export function createAdapterClass(
+  db: IdentityDb,
+  clock: Clock,
+  clients: ClientCache,
+): new (model: string) => Adapter {
   return class StoreAdapter implements Adapter {
     readonly #model: string
 
@@ -35,6 +40,7 @@ export function createAdapterClass(db: IdentityDb, clock: Clock): new (model: st
       if (this.#model === 'Client') throw new Error('clients are managed through Rampart')
       // The id is the bearer value of opaque artefacts: keep only its hash. Sessions keep it,
       // because the library finds a session by its uid and needs the id back.
+      // TODO(#4): seal the provider session's id under the master key instead of keeping it.
       const stored: AdapterPayload = { ...payload }
       if (this.#model !== 'Session') delete stored.jti
       const row = {
@@ -51,7 +57,7 @@ export function createAdapterClass(db: IdentityDb, clock: Clock): new (model: st
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.#model === 'Client') return findClient(db, id)
+      if (this.#model === 'Client') return findClient(db, clients, id)
       const row = await db
         .selectFrom('identity_oidc_payloads')
         .select(['payload', 'expires_at', 'consumed_at'])
@@ -138,13 +144,22 @@ export async function revokeGrant(db: IdentityDb, grantId: string): Promise<void
     .execute()
 }
 
-async function findClient(db: IdentityDb, clientId: string): Promise<AdapterPayload | undefined> {
+async function findClient(
+  db: IdentityDb,
+  cache: ClientCache,
+  clientId: string,
+): Promise<AdapterPayload | undefined> {
+  const cached = cache.get(clientId)
+  if (cached !== undefined) return cached
   const row = await db
     .selectFrom('identity_clients')
     .select('metadata')
     .where('client_id', '=', clientId)
     .executeTakeFirst()
-  return row === undefined ? undefined : (JSON.parse(row.metadata) as AdapterPayload)
+  if (row === undefined) return undefined
+  const metadata = JSON.parse(row.metadata) as AdapterPayload
+  cache.set(clientId, metadata)
+  return structuredClone(metadata)
 }
 
 /** Removes artefacts that expired more than `graceMs` ago; resolves to how many. */

@@ -13,6 +13,7 @@ import Provider, { errors } from 'oidc-provider'
 import type { Clock } from '../../platform/clock.js'
 import type { IdentityConfig } from '../config.js'
 import type { Accounts } from '../accounts/accounts.js'
+import type { ClientCache } from '../clients/client-cache.js'
 import type { ResourceServers } from '../clients/resource-servers.js'
 import type { IdentityDb } from '../store/tables.js'
 import { clientSecretMatches } from '../clients/client-secrets.js'
@@ -34,6 +35,7 @@ export interface ProviderOptions {
   readonly signingKeys: readonly PrivateSigningJwk[]
   readonly accounts: Accounts
   readonly resourceServers: ResourceServers
+  readonly clientCache: ClientCache
   readonly trustProxy: boolean
 }
 
@@ -57,7 +59,7 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
   const refreshAbsolute = seconds(config.refresh_token_absolute_ttl)
 
   return {
-    adapter: createAdapterClass(options.db, options.clock),
+    adapter: createAdapterClass(options.db, options.clock, options.clientCache),
     jwks: { keys: options.signingKeys.map((key) => ({ ...key })) },
     cookies: { keys: cookieKeys(options.masterKey) },
     routes: {
