@@ -6,6 +6,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
 import formbody from '@fastify/formbody'
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type Provider from 'oidc-provider'
 import type { InteractionResults } from 'oidc-provider'
@@ -15,9 +16,11 @@ import type { IdentityAudit } from '../audit-events.js'
 import type { PasswordLogin } from '../accounts/login.js'
 import type { MfaPending } from '../mfa/mfa-pending.js'
 import type { Totp } from '../mfa/totp.js'
+import type { WebAuthn } from '../mfa/webauthn.js'
 import type { Sessions } from '../sessions/sessions.js'
 import type { IdentityUsersTable } from '../store/tables.js'
-import { pageHeaders, stylesheet, stylesheetPath } from './html.js'
+import { RampartError } from '../../platform/errors.js'
+import { pageHeaders, scriptPageHeaders, stylesheet, stylesheetPath } from './html.js'
 import { renderConsent, renderLogin, renderMfa } from './interaction-pages.js'
 
 export interface InteractionDeps {
@@ -26,6 +29,7 @@ export interface InteractionDeps {
   readonly login: PasswordLogin
   readonly totp: Totp
   readonly pending: MfaPending
+  readonly webauthn: WebAuthn
   readonly sessions: Sessions
   readonly audit: IdentityAudit
   readonly csrfKey: Buffer
@@ -38,6 +42,23 @@ interface Params {
 }
 
 type FormBody = Record<string, string | undefined>
+
+const tooManyAttempts = 'Too many attempts; sign in again.'
+
+/** The assertion the passkey script posts as JSON in the `response` field. */
+function parseAssertion(value: string | undefined): AuthenticationResponseJSON {
+  const invalid = new RampartError('identity_webauthn_failed', 'the passkey answer is malformed', {
+    cause: new Error('response_malformed'),
+  })
+  if (value === undefined || value.length > 16_384) throw invalid
+  try {
+    const parsed = JSON.parse(value) as unknown
+    if (typeof parsed !== 'object' || parsed === null || !('id' in parsed)) throw invalid
+    return parsed as AuthenticationResponseJSON
+  } catch {
+    throw invalid
+  }
+}
 
 const loginFailed = 'Incorrect email or password, or the account cannot sign in right now.'
 
@@ -91,6 +112,35 @@ export async function registerInteractionRoutes(
       })
     }
 
+    /** The second-factor page: the code form if the account has TOTP, a passkey button if any. */
+    const sendMfa = async (
+      reply: FastifyReply,
+      uid: string,
+      user: IdentityUsersTable,
+      status: number,
+      error?: string,
+    ): Promise<FastifyReply> => {
+      const hasPasskey = await deps.webauthn.hasPasskey(user.id)
+      const html = renderMfa({
+        action: `/interaction/${uid}/mfa`,
+        csrf: csrfFor(deps.csrfKey, uid),
+        totp: user.totp_secret_sealed !== null,
+        ...(error === undefined ? {} : { error }),
+        ...(hasPasskey
+          ? {
+              passkey: {
+                optionsUrl: `/interaction/${uid}/webauthn/options`,
+                action: `/interaction/${uid}/webauthn`,
+              },
+            }
+          : {}),
+      })
+      return reply
+        .code(status)
+        .headers(hasPasskey ? scriptPageHeaders : pageHeaders)
+        .send(html)
+    }
+
     /** Login (and MFA) done: open a first-party session and hand the account to the provider. */
     const completeLogin = async (
       request: FastifyRequest<{ Params: Params }>,
@@ -128,9 +178,8 @@ export async function registerInteractionRoutes(
         const csrf = csrfFor(deps.csrfKey, uid)
         const name = await clientName(details.params.client_id)
         if (details.prompt.name === 'login') {
-          if (await deps.pending.find(uid)) {
-            return sendPage(reply, 200, renderMfa({ action: `/interaction/${uid}/mfa`, csrf }))
-          }
+          const waiting = await deps.pending.find(uid)
+          if (waiting !== undefined) return sendMfa(reply, uid, waiting, 200)
           return sendPage(
             reply,
             200,
@@ -197,7 +246,9 @@ export async function registerInteractionRoutes(
         const mustHaveMfa =
           deps.mfaRequired === 'all' ||
           (deps.mfaRequired === 'admins' && Number(user.is_admin) === 1)
-        if (mustHaveMfa && user.totp_secret_sealed === null) {
+        const hasSecondFactor =
+          user.totp_secret_sealed !== null || (await deps.webauthn.hasPasskey(user.id))
+        if (mustHaveMfa && !hasSecondFactor) {
           await deps.audit.record({
             type: 'auth.login.failed',
             action: 'login',
@@ -220,9 +271,9 @@ export async function registerInteractionRoutes(
             }),
           )
         }
-        if (user.totp_secret_sealed !== null) {
+        if (hasSecondFactor) {
           await deps.pending.start(uid, result.user.id)
-          return sendPage(reply, 200, renderMfa({ action: `/interaction/${uid}/mfa`, csrf }))
+          return sendMfa(reply, uid, user, 200)
         }
         await completeLogin(request, reply, result.user, ['pwd'])
         return reply
@@ -251,12 +302,63 @@ export async function registerInteractionRoutes(
         )
         if (verified === undefined) {
           const attemptsLeft = await deps.pending.fail(uid)
-          const error =
-            attemptsLeft > 0 ? 'That code is not valid.' : 'Too many attempts; sign in again.'
-          return sendPage(reply, 401, renderMfa({ action, csrf, error }))
+          if (attemptsLeft === 0) {
+            return sendPage(reply, 401, renderMfa({ action, csrf, error: tooManyAttempts }))
+          }
+          return sendMfa(reply, uid, user, 401, 'That code is not valid.')
         }
         await deps.pending.clear(uid)
         await completeLogin(request, reply, user, ['pwd', verified])
+        return reply
+      },
+    )
+
+    scope.post<{ Params: Params; Body: { csrf?: unknown } }>(
+      '/interaction/:uid/webauthn/options',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const { uid } = request.params
+        await deps.provider().interactionDetails(request.raw, reply.raw)
+        const presented = typeof request.body?.csrf === 'string' ? request.body.csrf : undefined
+        if (!csrfValid(deps.csrfKey, uid, presented)) {
+          throw new RampartError('forbidden', 'the CSRF token is missing or wrong')
+        }
+        const user = await deps.pending.find(uid)
+        if (user === undefined) throw new RampartError('unauthorized', 'sign in again')
+        return deps.webauthn.authenticationOptions(uid, user)
+      },
+    )
+
+    scope.post<{ Params: Params; Body: FormBody }>(
+      '/interaction/:uid/webauthn',
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const { uid } = request.params
+        await deps.provider().interactionDetails(request.raw, reply.raw)
+        const csrf = csrfFor(deps.csrfKey, uid)
+        const action = `/interaction/${uid}/mfa`
+        if (!csrfValid(deps.csrfKey, uid, request.body.csrf)) {
+          return sendPage(reply, 403, renderMfa({ action, csrf, error: 'The form expired.' }))
+        }
+        const user = await deps.pending.find(uid)
+        if (user === undefined) {
+          return sendPage(reply, 401, renderMfa({ action, csrf, error: 'Sign in again.' }))
+        }
+        try {
+          const response = parseAssertion(request.body.response)
+          await deps.webauthn.verifyLogin(uid, user, response, originOf(request))
+        } catch (error) {
+          if (!(error instanceof RampartError) || error.code !== 'identity_webauthn_failed') {
+            throw error
+          }
+          const attemptsLeft = await deps.pending.fail(uid)
+          if (attemptsLeft === 0) {
+            return sendPage(reply, 401, renderMfa({ action, csrf, error: tooManyAttempts }))
+          }
+          return sendMfa(reply, uid, user, 401, 'That passkey could not be verified.')
+        }
+        await deps.pending.clear(uid)
+        await completeLogin(request, reply, user, ['pwd', 'hwk'])
         return reply
       },
     )
