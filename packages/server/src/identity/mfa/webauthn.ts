@@ -234,16 +234,18 @@ export class WebAuthn {
    * Verifies a passkey's signature for the login in interaction `uid`. The credential must
    * belong to the user and its counter must move forward (unless the authenticator keeps
    * none: both zero). Resolves when verified; throws `identity_webauthn_failed` otherwise.
+   * An unparseable answer (`undefined`) fails too, and still uses up the challenge.
    */
   async verifyLogin(
     uid: string,
     user: IdentityUsersTable,
-    response: AuthenticationResponseJSON,
+    response: AuthenticationResponseJSON | undefined,
     origin: RequestOrigin,
   ): Promise<void> {
     const state = await this.#consumeChallenge(`login:${uid}`)
     try {
       if (state === undefined || state.userId !== user.id) throw failed('challenge_unknown')
+      if (response === undefined) throw failed('response_malformed')
       const stored = await this.#db
         .selectFrom('identity_webauthn_credentials')
         .selectAll()

@@ -45,18 +45,15 @@ type FormBody = Record<string, string | undefined>
 
 const tooManyAttempts = 'Too many attempts; sign in again.'
 
-/** The assertion the passkey script posts as JSON in the `response` field. */
-function parseAssertion(value: string | undefined): AuthenticationResponseJSON {
-  const invalid = new RampartError('identity_webauthn_failed', 'the passkey answer is malformed', {
-    cause: new Error('response_malformed'),
-  })
-  if (value === undefined || value.length > 16_384) throw invalid
+/** The assertion the passkey script posts as JSON in the `response` field, if it is one. */
+function parseAssertion(value: string | undefined): AuthenticationResponseJSON | undefined {
+  if (value === undefined || value.length > 16_384) return undefined
   try {
     const parsed = JSON.parse(value) as unknown
-    if (typeof parsed !== 'object' || parsed === null || !('id' in parsed)) throw invalid
-    return parsed as AuthenticationResponseJSON
+    const usable = typeof parsed === 'object' && parsed !== null && 'id' in parsed
+    return usable ? (parsed as AuthenticationResponseJSON) : undefined
   } catch {
-    throw invalid
+    return undefined
   }
 }
 
