@@ -24,6 +24,8 @@ export interface PasskeyRouteDeps {
   readonly csrfKey: Buffer
 }
 
+// TODO(#4): removing or renaming a passkey (here and in the admin API), and asking for the
+// password again before a live session adds one.
 const optionsUrl = '/v1/identity/me/webauthn/registration/options'
 const verifyUrl = '/v1/identity/me/webauthn/registration'
 
