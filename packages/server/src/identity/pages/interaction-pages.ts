@@ -31,6 +31,8 @@ ${alert(page.error)}<form method="post" action="${escapeHtml(page.action)}">
   )
 }
 
+export const tooManyAttempts = 'Too many attempts; sign in again.'
+
 export interface MfaPage {
   readonly action: string
   readonly csrf: string

@@ -6,12 +6,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
 import formbody from '@fastify/formbody'
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type Provider from 'oidc-provider'
 import type { InteractionResults } from 'oidc-provider'
 
-import type { RequestOrigin } from '../audit-events.js'
 import type { IdentityAudit } from '../audit-events.js'
 import type { PasswordLogin } from '../accounts/login.js'
 import type { MfaPending } from '../mfa/mfa-pending.js'
@@ -19,9 +17,12 @@ import type { Totp } from '../mfa/totp.js'
 import type { WebAuthn } from '../mfa/webauthn.js'
 import type { Sessions } from '../sessions/sessions.js'
 import type { IdentityUsersTable } from '../store/tables.js'
-import { RampartError } from '../../platform/errors.js'
 import { pageHeaders, scriptPageHeaders, stylesheet, stylesheetPath } from './html.js'
-import { renderConsent, renderLogin, renderMfa } from './interaction-pages.js'
+import { renderConsent, renderLogin, renderMfa, tooManyAttempts } from './interaction-pages.js'
+import { registerPasskeyLoginRoutes } from './passkey-login-routes.js'
+import { originOf } from './request-origin.js'
+
+export { originOf } from './request-origin.js'
 
 export interface InteractionDeps {
   /** The running provider; undefined until the module started. */
@@ -43,25 +44,7 @@ interface Params {
 
 type FormBody = Record<string, string | undefined>
 
-const tooManyAttempts = 'Too many attempts; sign in again.'
-
-/** The assertion the passkey script posts as JSON in the `response` field, if it is one. */
-function parseAssertion(value: string | undefined): AuthenticationResponseJSON | undefined {
-  if (value === undefined || value.length > 16_384) return undefined
-  try {
-    const parsed = JSON.parse(value) as unknown
-    const usable = typeof parsed === 'object' && parsed !== null && 'id' in parsed
-    return usable ? (parsed as AuthenticationResponseJSON) : undefined
-  } catch {
-    return undefined
-  }
-}
-
 const loginFailed = 'Incorrect email or password, or the account cannot sign in right now.'
-
-export function originOf(request: FastifyRequest): RequestOrigin {
-  return { ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id }
-}
 
 function csrfFor(key: Buffer, uid: string): string {
   return createHmac('sha256', key).update(`interaction:${uid}`).digest('base64url')
@@ -310,55 +293,15 @@ export async function registerInteractionRoutes(
       },
     )
 
-    scope.post<{ Params: Params; Body: { csrf?: unknown } }>(
-      '/interaction/:uid/webauthn/options',
-      { schema: { hide: true } },
-      async (request, reply) => {
-        const { uid } = request.params
-        await deps.provider().interactionDetails(request.raw, reply.raw)
-        const presented = typeof request.body?.csrf === 'string' ? request.body.csrf : undefined
-        if (!csrfValid(deps.csrfKey, uid, presented)) {
-          throw new RampartError('forbidden', 'the CSRF token is missing or wrong')
-        }
-        const user = await deps.pending.find(uid)
-        if (user === undefined) throw new RampartError('unauthorized', 'sign in again')
-        return deps.webauthn.authenticationOptions(uid, user)
-      },
-    )
-
-    scope.post<{ Params: Params; Body: FormBody }>(
-      '/interaction/:uid/webauthn',
-      { schema: { hide: true } },
-      async (request, reply) => {
-        const { uid } = request.params
-        await deps.provider().interactionDetails(request.raw, reply.raw)
-        const csrf = csrfFor(deps.csrfKey, uid)
-        const action = `/interaction/${uid}/mfa`
-        if (!csrfValid(deps.csrfKey, uid, request.body.csrf)) {
-          return sendPage(reply, 403, renderMfa({ action, csrf, error: 'The form expired.' }))
-        }
-        const user = await deps.pending.find(uid)
-        if (user === undefined) {
-          return sendPage(reply, 401, renderMfa({ action, csrf, error: 'Sign in again.' }))
-        }
-        try {
-          const response = parseAssertion(request.body.response)
-          await deps.webauthn.verifyLogin(uid, user, response, originOf(request))
-        } catch (error) {
-          if (!(error instanceof RampartError) || error.code !== 'identity_webauthn_failed') {
-            throw error
-          }
-          const attemptsLeft = await deps.pending.fail(uid)
-          if (attemptsLeft === 0) {
-            return sendPage(reply, 401, renderMfa({ action, csrf, error: tooManyAttempts }))
-          }
-          return sendMfa(reply, uid, user, 401, 'That passkey could not be verified.')
-        }
-        await deps.pending.clear(uid)
-        await completeLogin(request, reply, user, ['pwd', 'hwk'])
-        return reply
-      },
-    )
+    registerPasskeyLoginRoutes(scope, {
+      provider: () => deps.provider(),
+      webauthn: deps.webauthn,
+      pending: deps.pending,
+      csrfFor: (uid) => csrfFor(deps.csrfKey, uid),
+      csrfValid: (uid, presented) => csrfValid(deps.csrfKey, uid, presented),
+      sendMfa,
+      completeLogin,
+    })
 
     scope.post<{ Params: Params; Body: FormBody }>(
       '/interaction/:uid/confirm',
