@@ -13,6 +13,7 @@ import type { PlatformDeps, RampartModule } from '../platform/module.js'
 import { readAdminToken } from './http/admin-token.js'
 import { registerAdminRoutes } from './http/admin-routes.js'
 import { registerInteractionRoutes } from './pages/interaction-routes.js'
+import { registerPasskeyRoutes } from './mfa/passkey-routes.js'
 import { registerSessionRoutes } from './sessions/session-routes.js'
 import { auditProviderEvents } from './provider/events.js'
 import { mountProvider } from './provider/mount.js'
@@ -53,6 +54,7 @@ export function createIdentityModule(
     masterKey: deps.masterKey.key,
     events,
     validator: providerValidator(() => provider),
+    issuer: () => issuer ?? config.server.public_url ?? 'http://localhost',
   })
   const csrfKey = Buffer.from(
     hkdfSync('sha256', deps.masterKey.key, Buffer.alloc(0), 'rampart identity csrf v1', 32),
@@ -113,6 +115,7 @@ export function createIdentityModule(
         login: services.login,
         totp: services.totp,
         pending: services.pending,
+        webauthn: services.webauthn,
         sessions: services.sessions,
         audit: services.audit,
         csrfKey,
@@ -122,6 +125,12 @@ export function createIdentityModule(
         sessions: services.sessions,
         accounts: services.accounts,
         audit: services.audit,
+        csrfKey,
+      })
+      registerPasskeyRoutes(server, {
+        sessions: services.sessions,
+        accounts: services.accounts,
+        webauthn: services.webauthn,
         csrfKey,
       })
       await registerAdminRoutes(server, {

@@ -22,6 +22,7 @@ import { Clients } from './clients/clients.js'
 import { ResourceServers } from './clients/resource-servers.js'
 import { MfaPending } from './mfa/mfa-pending.js'
 import { Totp } from './mfa/totp.js'
+import { WebAuthn } from './mfa/webauthn.js'
 import { Sessions } from './sessions/sessions.js'
 import type { IdentityDb } from './store/tables.js'
 import { identityDb } from './store/tables.js'
@@ -34,6 +35,8 @@ export interface IdentityServicesOptions {
   readonly masterKey: Buffer
   readonly events: AuditEvents
   readonly validator: ClientValidator
+  /** The issuer URL once known (WebAuthn's relying party); `server.public_url` otherwise. */
+  readonly issuer?: () => string
 }
 
 export interface IdentityServices {
@@ -48,6 +51,7 @@ export interface IdentityServices {
   readonly sessions: Sessions
   readonly totp: Totp
   readonly pending: MfaPending
+  readonly webauthn: WebAuthn
 }
 
 export function createIdentityServices(options: IdentityServicesOptions): IdentityServices {
@@ -87,6 +91,12 @@ export function createIdentityServices(options: IdentityServicesOptions): Identi
     ),
     totp: new Totp(db, clock, options.masterKey, audit),
     pending: new MfaPending(db, clock, accounts),
+    webauthn: new WebAuthn(
+      db,
+      clock,
+      audit,
+      options.issuer ?? (() => options.config.server.public_url ?? 'http://localhost'),
+    ),
   }
 }
 

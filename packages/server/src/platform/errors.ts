@@ -41,6 +41,7 @@ export const errorRegistry = {
   identity_password_rejected: { status: 400, title: 'Password refused by the password policy' },
   identity_client_invalid: { status: 400, title: 'Invalid OAuth client metadata' },
   identity_provider_unavailable: { status: 503, title: 'Identity provider not started' },
+  identity_webauthn_failed: { status: 400, title: 'Passkey verification failed' },
   alerting_rules_invalid: { status: 400, title: 'Invalid rule file' },
   alerting_silence_invalid: { status: 400, title: 'Invalid silence' },
   alerting_silence_not_found: { status: 404, title: 'Silence not found' },

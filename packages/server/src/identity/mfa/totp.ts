@@ -15,9 +15,8 @@ import { hashId } from '../provider/oidc-adapter.js'
 import { seal, unseal } from '../secret-seal.js'
 import type { IdentityDb, IdentityUsersTable } from '../store/tables.js'
 
-// TODO(#4): WebAuthn passkeys (@simplewebauthn/server; 13.x is the last for Node 20) and a
-// self-service enrolment page with a QR code; today an administrator enrols TOTP through the
-// API and hands the otpauth URI over.
+// TODO(#4): a self-service enrolment page with a QR code; today an administrator enrols TOTP
+// through the API and hands the otpauth URI over. (Passkeys: see webauthn.ts.)
 const period = 30
 const recoveryCodeCount = 10
 const enrolmentTtlMs = 10 * 60_000

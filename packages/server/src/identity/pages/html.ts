@@ -33,6 +33,14 @@ export const pageHeaders: Readonly<Record<string, string>> = {
   'x-frame-options': 'DENY',
 }
 
+/** The policy of the pages that use WebAuthn: scripts and fetches from this origin only. */
+export const scriptPageHeaders: Readonly<Record<string, string>> = {
+  ...pageHeaders,
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; " +
+    "img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+}
+
 export const stylesheetPath = '/identity/assets/pages.css'
 
 /** A whole page: `body` is trusted HTML built with `escapeHtml` for every value. */
@@ -74,4 +82,5 @@ export const stylesheet = [
   'button.secondary{background:#e4e6ea;color:#1b1d21}',
   '.error{color:#b00020;font-weight:600}',
   'ul{padding-left:1.2rem}',
+  '.separator{margin-top:1.5rem;border-top:1px solid #e4e6ea;padding-top:1rem}',
 ].join('\n')

@@ -2,6 +2,7 @@
  * The sign-in, MFA and consent pages of an authorization request. Each is a plain form with
  * labelled fields, a CSRF field and an error announced to screen readers.
  */
+import { webauthnScriptPath } from '../mfa/webauthn-script.js'
 import { alert, escapeHtml, layout } from './html.js'
 
 export interface LoginPage {
@@ -30,24 +31,53 @@ ${alert(page.error)}<form method="post" action="${escapeHtml(page.action)}">
   )
 }
 
+export const tooManyAttempts = 'Too many attempts; sign in again.'
+
 export interface MfaPage {
   readonly action: string
   readonly csrf: string
   readonly error?: string
+  /** Whether the account has TOTP (the code form); true unless said otherwise. */
+  readonly totp?: boolean
+  /** Where the passkey script gets its options and posts the answer, when it has one. */
+  readonly passkey?: { readonly optionsUrl: string; readonly action: string }
+}
+
+function passkeySection(page: MfaPage): string {
+  if (page.passkey === undefined) return ''
+  return `<div class="separator" data-webauthn="login" data-csrf="${escapeHtml(page.csrf)}"
+ data-options-url="${escapeHtml(page.passkey.optionsUrl)}">
+<form method="post" action="${escapeHtml(page.passkey.action)}">
+<input type="hidden" name="csrf" value="${escapeHtml(page.csrf)}">
+<input type="hidden" name="response" value="">
+<button type="button" data-start hidden>Use a passkey</button>
+</form>
+<p role="status"></p>
+</div>
+<script src="${webauthnScriptPath}" defer></script>`
 }
 
 export function renderMfa(page: MfaPage): string {
   const described = page.error === undefined ? '' : ' aria-describedby="form-error"'
-  return layout(
-    'Two-step verification',
-    `<p>Enter the 6-digit code from your authenticator app, or one of your recovery codes.</p>
-${alert(page.error)}<form method="post" action="${escapeHtml(page.action)}">
+  const totp =
+    page.totp === false
+      ? ''
+      : `<form method="post" action="${escapeHtml(page.action)}">
 <input type="hidden" name="csrf" value="${escapeHtml(page.csrf)}">
 <label for="code">Verification code</label>
 <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
  required autofocus${described}>
 <button type="submit">Verify</button>
-</form>`,
+</form>`
+  const intro =
+    page.totp === false
+      ? 'Confirm it is you with your passkey.'
+      : 'Enter the 6-digit code from your authenticator app, or one of your recovery codes.'
+  return layout(
+    'Two-step verification',
+    `<p>${intro}</p>
+${alert(page.error)}${totp}
+${passkeySection(page)}`,
   )
 }
 

@@ -10,15 +10,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type Provider from 'oidc-provider'
 import type { InteractionResults } from 'oidc-provider'
 
-import type { RequestOrigin } from '../audit-events.js'
 import type { IdentityAudit } from '../audit-events.js'
 import type { PasswordLogin } from '../accounts/login.js'
 import type { MfaPending } from '../mfa/mfa-pending.js'
 import type { Totp } from '../mfa/totp.js'
+import type { WebAuthn } from '../mfa/webauthn.js'
 import type { Sessions } from '../sessions/sessions.js'
 import type { IdentityUsersTable } from '../store/tables.js'
-import { pageHeaders, stylesheet, stylesheetPath } from './html.js'
-import { renderConsent, renderLogin, renderMfa } from './interaction-pages.js'
+import { pageHeaders, scriptPageHeaders, stylesheet, stylesheetPath } from './html.js'
+import { renderConsent, renderLogin, renderMfa, tooManyAttempts } from './interaction-pages.js'
+import { registerPasskeyLoginRoutes } from './passkey-login-routes.js'
+import { originOf } from './request-origin.js'
+
+export { originOf } from './request-origin.js'
 
 export interface InteractionDeps {
   /** The running provider; undefined until the module started. */
@@ -26,6 +30,7 @@ export interface InteractionDeps {
   readonly login: PasswordLogin
   readonly totp: Totp
   readonly pending: MfaPending
+  readonly webauthn: WebAuthn
   readonly sessions: Sessions
   readonly audit: IdentityAudit
   readonly csrfKey: Buffer
@@ -40,10 +45,6 @@ interface Params {
 type FormBody = Record<string, string | undefined>
 
 const loginFailed = 'Incorrect email or password, or the account cannot sign in right now.'
-
-export function originOf(request: FastifyRequest): RequestOrigin {
-  return { ip: request.ip, userAgent: request.headers['user-agent'], requestId: request.id }
-}
 
 function csrfFor(key: Buffer, uid: string): string {
   return createHmac('sha256', key).update(`interaction:${uid}`).digest('base64url')
@@ -91,6 +92,35 @@ export async function registerInteractionRoutes(
       })
     }
 
+    /** The second-factor page: the code form if the account has TOTP, a passkey button if any. */
+    const sendMfa = async (
+      reply: FastifyReply,
+      uid: string,
+      user: IdentityUsersTable,
+      status: number,
+      error?: string,
+    ): Promise<FastifyReply> => {
+      const hasPasskey = await deps.webauthn.hasPasskey(user.id)
+      const html = renderMfa({
+        action: `/interaction/${uid}/mfa`,
+        csrf: csrfFor(deps.csrfKey, uid),
+        totp: user.totp_secret_sealed !== null,
+        ...(error === undefined ? {} : { error }),
+        ...(hasPasskey
+          ? {
+              passkey: {
+                optionsUrl: `/interaction/${uid}/webauthn/options`,
+                action: `/interaction/${uid}/webauthn`,
+              },
+            }
+          : {}),
+      })
+      return reply
+        .code(status)
+        .headers(hasPasskey ? scriptPageHeaders : pageHeaders)
+        .send(html)
+    }
+
     /** Login (and MFA) done: open a first-party session and hand the account to the provider. */
     const completeLogin = async (
       request: FastifyRequest<{ Params: Params }>,
@@ -128,9 +158,8 @@ export async function registerInteractionRoutes(
         const csrf = csrfFor(deps.csrfKey, uid)
         const name = await clientName(details.params.client_id)
         if (details.prompt.name === 'login') {
-          if (await deps.pending.find(uid)) {
-            return sendPage(reply, 200, renderMfa({ action: `/interaction/${uid}/mfa`, csrf }))
-          }
+          const waiting = await deps.pending.find(uid)
+          if (waiting !== undefined) return sendMfa(reply, uid, waiting, 200)
           return sendPage(
             reply,
             200,
@@ -197,7 +226,9 @@ export async function registerInteractionRoutes(
         const mustHaveMfa =
           deps.mfaRequired === 'all' ||
           (deps.mfaRequired === 'admins' && Number(user.is_admin) === 1)
-        if (mustHaveMfa && user.totp_secret_sealed === null) {
+        const hasSecondFactor =
+          user.totp_secret_sealed !== null || (await deps.webauthn.hasPasskey(user.id))
+        if (mustHaveMfa && !hasSecondFactor) {
           await deps.audit.record({
             type: 'auth.login.failed',
             action: 'login',
@@ -220,9 +251,9 @@ export async function registerInteractionRoutes(
             }),
           )
         }
-        if (user.totp_secret_sealed !== null) {
+        if (hasSecondFactor) {
           await deps.pending.start(uid, result.user.id)
-          return sendPage(reply, 200, renderMfa({ action: `/interaction/${uid}/mfa`, csrf }))
+          return sendMfa(reply, uid, user, 200)
         }
         await completeLogin(request, reply, result.user, ['pwd'])
         return reply
@@ -251,15 +282,26 @@ export async function registerInteractionRoutes(
         )
         if (verified === undefined) {
           const attemptsLeft = await deps.pending.fail(uid)
-          const error =
-            attemptsLeft > 0 ? 'That code is not valid.' : 'Too many attempts; sign in again.'
-          return sendPage(reply, 401, renderMfa({ action, csrf, error }))
+          if (attemptsLeft === 0) {
+            return sendPage(reply, 401, renderMfa({ action, csrf, error: tooManyAttempts }))
+          }
+          return sendMfa(reply, uid, user, 401, 'That code is not valid.')
         }
         await deps.pending.clear(uid)
         await completeLogin(request, reply, user, ['pwd', verified])
         return reply
       },
     )
+
+    registerPasskeyLoginRoutes(scope, {
+      provider: () => deps.provider(),
+      webauthn: deps.webauthn,
+      pending: deps.pending,
+      csrfFor: (uid) => csrfFor(deps.csrfKey, uid),
+      csrfValid: (uid, presented) => csrfValid(deps.csrfKey, uid, presented),
+      sendMfa,
+      completeLogin,
+    })
 
     scope.post<{ Params: Params; Body: FormBody }>(
       '/interaction/:uid/confirm',

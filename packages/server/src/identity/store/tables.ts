@@ -85,6 +85,23 @@ export interface IdentityThrottleTable {
   expires_at: number | null
 }
 
+export interface IdentityWebauthnCredentialsTable {
+  /** base64url credential id. */
+  id: string
+  user_id: string
+  /** base64url WebAuthn user handle (random, not the user id). */
+  user_handle: string
+  /** base64url COSE public key. */
+  public_key: string
+  counter: number
+  /** JSON array of transports. */
+  transports: string
+  device_type: string
+  backed_up: number
+  created_at: number
+  last_used_at: number | null
+}
+
 export type IdentityTables = {
   identity_users: IdentityUsersTable
   identity_recovery_codes: IdentityRecoveryCodesTable
@@ -94,6 +111,7 @@ export type IdentityTables = {
   identity_signing_keys: IdentitySigningKeysTable
   identity_sessions: IdentitySessionsTable
   identity_throttle: IdentityThrottleTable
+  identity_webauthn_credentials: IdentityWebauthnCredentialsTable
 }
 
 export type IdentityDb = Kysely<Database & IdentityTables>

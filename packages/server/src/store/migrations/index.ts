@@ -4,6 +4,7 @@ import * as audit from './0002-audit.js'
 import * as identity from './0003-identity.js'
 import * as access from './0004-access.js'
 import * as alerting from './0005-alerting.js'
+import * as identityWebauthn from './0006-identity-webauthn.js'
 
 /**
  * Every migration, in order. One set serves both dialects: migrations use Kysely's schema
@@ -15,4 +16,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003-identity': identity,
   '0004-access': access,
   '0005-alerting': alerting,
+  '0006-identity-webauthn': identityWebauthn,
 }
