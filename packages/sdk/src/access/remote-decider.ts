@@ -10,6 +10,29 @@ export interface RemoteDeciderOptions {
 }
 
 /**
+ * The body `POST /v1/access/check` takes: a typed subject id (`client:<id>` for a token a
+ * client got for itself, where `sub` is its client id; `user:<id>` otherwise), the permission,
+ * the resource when it has an id, and the caller's attributes for conditions.
+ */
+export function checkRequestBody(query: AccessQuery): Record<string, unknown> {
+  const { subject, resource } = query
+  const isClient = subject.clientId !== undefined && subject.clientId === subject.id
+  const body: Record<string, unknown> = {
+    subject: `${isClient ? 'client' : 'user'}:${subject.id}`,
+    permission: query.permission,
+  }
+  if (resource.id !== undefined) {
+    body.resource = {
+      type: resource.type,
+      id: resource.id,
+      ...(resource.attributes === undefined ? {} : { attributes: resource.attributes }),
+    }
+  }
+  if (query.context !== undefined) body.context = { attributes: query.context }
+  return body
+}
+
+/**
  * Asks Rampart's decision API, `POST /v1/access/check`. Anything but a well-formed answer
  * (timeout, refused connection, non-2xx, unexpected body) rejects, and the caller denies.
  */
@@ -33,13 +56,13 @@ export class RemoteDecider implements AccessDecider {
     const answer = await fetchJson(this.#endpoint, {
       method: 'POST',
       headers,
-      body: JSON.stringify(query),
+      body: JSON.stringify(checkRequestBody(query)),
       timeoutMs: this.#options.timeoutMs,
     })
     if (typeof answer.allowed !== 'boolean') {
       throw new FetchFailed(`${this.#endpoint} answered without a boolean "allowed"`)
     }
-    const version = answer.policyVersion
+    const version = answer.version
     return typeof version === 'number'
       ? { allowed: answer.allowed, policyVersion: version }
       : { allowed: answer.allowed }

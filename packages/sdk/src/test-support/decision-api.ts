@@ -1,6 +1,17 @@
-import type { AccessQuery } from '../access/types.js'
 import type { TestServer } from './http-server.js'
 import { readBody, sendJson, startServer } from './http-server.js'
+
+/** What `POST /v1/access/check` receives, in the shape Rampart's access API defines. */
+export interface CheckWireBody {
+  readonly subject: string
+  readonly permission: string
+  readonly resource?: {
+    readonly type: string
+    readonly id: string
+    readonly attributes?: Readonly<Record<string, unknown>>
+  }
+  readonly context?: { readonly attributes?: Readonly<Record<string, unknown>> }
+}
 
 /**
  * A stand-in for Rampart's decision API (`POST /v1/access/check`) answering from a policy
@@ -8,9 +19,9 @@ import { readBody, sendJson, startServer } from './http-server.js'
  * TODO(#6): replace with a real Rampart once the access module (#5) serves this endpoint.
  */
 export class TestDecisionApi {
-  readonly queries: AccessQuery[] = []
+  readonly queries: CheckWireBody[] = []
   readonly authorizations: (string | undefined)[] = []
-  policy: (query: AccessQuery) => boolean = () => false
+  policy: (query: CheckWireBody) => boolean = () => false
   /** Answer with this status instead of deciding (simulates a failing Rampart). */
   failWith: number | undefined
   #server: TestServer | undefined
@@ -25,12 +36,17 @@ export class TestDecisionApi {
       if (request.url !== '/v1/access/check' || request.method !== 'POST') {
         return sendJson(response, 404, { code: 'not_found' })
       }
-      const query = JSON.parse(await readBody(request)) as AccessQuery
+      const query = JSON.parse(await readBody(request)) as CheckWireBody
       this.queries.push(query)
       this.authorizations.push(request.headers.authorization)
       if (this.failWith !== undefined)
         return sendJson(response, this.failWith, { code: 'internal' })
-      sendJson(response, 200, { allowed: this.policy(query), policyVersion: 7 })
+      const allowed = this.policy(query)
+      sendJson(response, 200, {
+        allowed,
+        reason: allowed ? 'allowed' : 'no_permission',
+        version: 7,
+      })
     })
     return this
   }
