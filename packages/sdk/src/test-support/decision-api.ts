@@ -16,7 +16,8 @@ export interface CheckWireBody {
 /**
  * A stand-in for Rampart's decision API (`POST /v1/access/check`) answering from a policy
  * function, over real HTTP, recording what it was asked.
- * TODO(#6): replace with a real Rampart once the access module (#5) serves this endpoint.
+ * `real-platform.test.ts` runs the same path against a real Rampart; this one serves the
+ * failure cases (5xx, unreachable) and the adapter suites.
  */
 export class TestDecisionApi {
   readonly queries: CheckWireBody[] = []
