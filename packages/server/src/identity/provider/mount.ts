@@ -30,6 +30,9 @@ export async function mountProvider(
         throw new RampartError('identity_provider_unavailable', 'the identity provider is starting')
       }
       requestIds.set(request.raw, request.id)
+      // The provider builds endpoint URLs from the Host header; pinning it to the issuer's
+      // keeps a forged Host out of discovery and every URL it writes.
+      request.raw.headers.host = new URL(provider.issuer).host
       reply.hijack()
       for (const [name, value] of Object.entries(reply.getHeaders())) {
         if (value !== undefined) reply.raw.setHeader(name, value)
