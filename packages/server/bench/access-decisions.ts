@@ -13,7 +13,7 @@ import { resolve } from 'node:path'
 import autocannon from 'autocannon'
 import { newEnforcer, newCachedEnforcer, newModelFromString, StringAdapter } from 'casbin'
 
-import { compileSnapshot } from '../src/access/engine/index.js'
+import { compileSnapshot } from '@rampart/access-engine'
 import type { BenchPolicy } from './access/policy-shape.js'
 import { buildBenchPolicy, conditionalPairs, plainPairs } from './access/policy-shape.js'
 

@@ -4,12 +4,8 @@
  * 5,000 users, 3 permissions per role and 100 permissions with a CEL condition. Generated from
  * a fixed seed, so every run and every engine sees the same policy.
  */
-import type {
-  PolicySnapshot,
-  RoleDefinition,
-  RolePermission,
-} from '../../src/access/engine/index.js'
-import { SNAPSHOT_FORMAT } from '../../src/access/engine/index.js'
+import type { PolicySnapshot, RoleDefinition, RolePermission } from '@rampart/access-engine'
+import { SNAPSHOT_FORMAT } from '@rampart/access-engine'
 
 export const LEVELS = 5
 export const ROLES_PER_LEVEL = 200

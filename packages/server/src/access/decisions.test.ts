@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { describeEachDialect } from '../test-support/stores.js'
 import type { TestApp } from '../test-support/test-app.js'
 import { createTestApp } from '../test-support/test-app.js'
-import type { AccessRequest, DecisionReason } from './engine/index.js'
+import type { AccessRequest, DecisionReason } from '@rampart/access-engine'
 import type { AccessModule } from './module.js'
 import { buildTestPolicy } from './test-policy.js'
 

@@ -6,8 +6,8 @@
  */
 import type { AuditEvents } from '../audit/module.js'
 import type { Logger } from '../platform/logger.js'
-import type { AccessRequest, Decision } from './engine/index.js'
-import { parseSubject } from './engine/index.js'
+import type { AccessRequest, Decision } from '@rampart/access-engine'
+import { parseSubject } from '@rampart/access-engine'
 
 export interface DenialLogOptions {
   readonly events: AuditEvents

@@ -6,8 +6,8 @@
 import type { Logger } from '../platform/logger.js'
 import { RampartError } from '../platform/errors.js'
 import type { Dialect } from '../store/database.js'
-import type { PolicySnapshot } from './engine/index.js'
-import { PolicyEvaluator } from './engine/index.js'
+import type { PolicySnapshot } from '@rampart/access-engine'
+import { PolicyEvaluator } from '@rampart/access-engine'
 import { readPolicyVersion, readSnapshot } from './store/read-snapshot.js'
 import type { AccessDb } from './store/tables.js'
 

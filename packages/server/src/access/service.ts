@@ -11,8 +11,8 @@ import type {
   PermissionQuery,
   PolicyEvaluator,
   PolicySnapshot,
-} from './engine/index.js'
-import { AccessEngineError, listPermissions } from './engine/index.js'
+} from '@rampart/access-engine'
+import { AccessEngineError, listPermissions } from '@rampart/access-engine'
 import type { DenialLog } from './denial-log.js'
 import type { PolicyCache } from './policy-cache.js'
 

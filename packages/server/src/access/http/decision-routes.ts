@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 
 import { RampartError } from '../../platform/errors.js'
-import type { AccessRequest, RequestContext, ResourceRef } from '../engine/index.js'
+import type { AccessRequest, RequestContext, ResourceRef } from '@rampart/access-engine'
 import type { AccessService } from '../service.js'
 import type { AccessTokens } from '../tokens.js'
 import { requireAccessToken } from '../tokens.js'

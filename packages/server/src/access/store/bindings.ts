@@ -1,7 +1,7 @@
 /** Bindings (subject → role, optionally scoped and expiring) and direct grants. */
 import { newId } from '../../platform/ids.js'
 import { RampartError } from '../../platform/errors.js'
-import type { BindingDefinition, GrantDefinition, GrantEffect } from '../engine/index.js'
+import type { BindingDefinition, GrantDefinition, GrantEffect } from '@rampart/access-engine'
 import type { ChangeActor, PolicyChanges } from './policy-changes.js'
 import { changePolicy } from './policy-changes.js'
 import type { AccessTransaction } from './tables.js'

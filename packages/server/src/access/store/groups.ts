@@ -1,6 +1,6 @@
 /** Groups of subjects; a binding or grant to a group applies to its members, transitively. */
 import { RampartError } from '../../platform/errors.js'
-import type { GroupDefinition } from '../engine/index.js'
+import type { GroupDefinition } from '@rampart/access-engine'
 import { assertSubjectKnown } from './bindings.js'
 import type { ChangeActor, PolicyChanges } from './policy-changes.js'
 import { changePolicy } from './policy-changes.js'

@@ -3,8 +3,8 @@
  * transaction, so the version and the rows always belong together; SQLite transactions are
  * serialisable already.
  */
-import type { PolicySnapshot, RoleDefinition } from '../engine/index.js'
-import { SNAPSHOT_FORMAT } from '../engine/index.js'
+import type { PolicySnapshot, RoleDefinition } from '@rampart/access-engine'
+import { SNAPSHOT_FORMAT } from '@rampart/access-engine'
 import type { Dialect } from '../../store/database.js'
 import type { AccessDb, AccessTransaction } from './tables.js'
 

@@ -1,7 +1,7 @@
 /** Roles: create or replace, delete (refused while referenced unless cascading), read. */
 import { RampartError } from '../../platform/errors.js'
-import type { RoleDefinition, RolePermission } from '../engine/index.js'
-import { findRoleCycle } from '../engine/index.js'
+import type { RoleDefinition, RolePermission } from '@rampart/access-engine'
+import { findRoleCycle } from '@rampart/access-engine'
 import type { ChangeActor, PolicyChanges } from './policy-changes.js'
 import { changePolicy } from './policy-changes.js'
 import type { AccessDb, AccessTransaction } from './tables.js'

@@ -6,7 +6,7 @@ import {
   permissionProblem,
   resourceInstanceProblem,
   subjectProblem,
-} from '../engine/index.js'
+} from '@rampart/access-engine'
 
 const roleName = /^[a-z][a-z0-9_.-]{0,127}$/
 const tenantName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
