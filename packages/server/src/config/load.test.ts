@@ -105,7 +105,7 @@ describe('loadConfig', () => {
       name: 'YAML syntax error',
       files: { 'rampart.yaml': 'server:\n  port: [1, 2\n' },
       environment: {},
-      message: /rampart\.yaml at line \d+:\d+/,
+      message: /rampart\.yaml at line \d+:\d+: [^\n]*[^:]$/,
     },
     {
       name: 'a scalar where a section belongs',

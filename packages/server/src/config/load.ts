@@ -42,7 +42,7 @@ function readConfigFile(path: string): Record<string, unknown> {
   if (firstError !== undefined) {
     const position = firstError.linePos?.[0]
     const where = position === undefined ? '' : ` at line ${position.line}:${position.col}`
-    throw new ConfigurationError(`${path}${where}: ${firstError.message.split('\n', 1)[0]}`)
+    throw new ConfigurationError(`${path}${where}: ${yamlReason(firstError.message)}`)
   }
 
   const values: unknown = document.toJS()
@@ -51,6 +51,12 @@ function readConfigFile(path: string): Record<string, unknown> {
     throw new ConfigurationError(`${path}: the top level must be a mapping of settings`)
   }
   return values as Record<string, unknown>
+}
+
+/** The yaml library's message without its own position suffix and source excerpt. */
+function yamlReason(message: string): string {
+  const firstLine = message.split('\n', 1)[0] ?? message
+  return firstLine.replace(/ at line \d+, column \d+:?$/, '')
 }
 
 /** Replaces `<key>_file` secrets with the file's contents, trimmed. */
