@@ -243,7 +243,8 @@ export function vectorBinary(
 
   const message =
     matching.cardinality === 'one-to-one'
-      ? 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)'
+      ? 'multiple matches for labels: many-to-one matching must be explicit ' +
+        '(group_left/group_right)'
       : 'multiple matches for labels: grouping labels must ensure unique matches'
   return { kind: 'vector', series: mergeSeries([...outputs.values()], count, message) }
 }

@@ -293,9 +293,10 @@ function checkFunctionArguments(node: CallExpr, args: EvalValue[], _context: Eva
   ] as const) {
     for (const value of (args[index] as ScalarValue).values) {
       if (!(value > 0 && value < 1)) {
+        const name = label === 'smoothing' ? 'sf' : 'tf'
         throw new PromqlExecutionError(
           'bad_data',
-          `invalid ${label} factor. Expected: 0 < ${label === 'smoothing' ? 'sf' : 'tf'} < 1, got: ${value}`,
+          `invalid ${label} factor. Expected: 0 < ${name} < 1, got: ${value}`,
         )
       }
     }
