@@ -4,54 +4,18 @@
  * the other learns of it within a second from NOTIFY alone (its polling is turned down to a
  * minute here, so polling cannot be what makes this pass).
  */
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 import { createTestSchema, postgresUnavailable, testDatabaseUrl } from '../test-support/postgres.js'
+import type { RampartProcess } from '../test-support/rampart-process.js'
+import { startRampartProcess } from '../test-support/rampart-process.js'
 
-const mainPath = resolve(import.meta.dirname, '../main.ts')
 const adminToken = 'invalidation-admin-token-0123'
-
-interface Server {
-  readonly url: string
-  stop(): Promise<number | null>
-}
-
-function startServer(environment: Record<string, string>): Promise<Server> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', mainPath, 'start', '--port', '0'],
-    {
-      env: { ...process.env, ...environment, RAMPART_LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)))
-  let output = ''
-  return new Promise((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no start within 30 s: ${output}`)), 30_000)
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /"msg":"listening on (http:\/\/[^"]+)"/.exec(output)
-      if (match?.[1] === undefined) return
-      clearTimeout(timer)
-      ready({
-        url: match[1],
-        stop: () => {
-          child.kill('SIGTERM')
-          return exited
-        },
-      })
-    })
-    void exited.then((code) => fail(new Error(`exited with ${code}: ${output}`)))
-  })
-}
 
 async function call(base: string, method: string, path: string, body?: object) {
   const response = await fetch(`${base}${path}`, {
@@ -67,7 +31,7 @@ async function call(base: string, method: string, path: string, body?: object) {
 
 describe.skipIf(postgresUnavailable !== undefined)('access invalidation across processes', () => {
   let drop: (() => Promise<void>) | undefined
-  const servers: Server[] = []
+  const servers: RampartProcess[] = []
 
   beforeAll(async () => {
     const schema = await createTestSchema()
@@ -82,7 +46,12 @@ describe.skipIf(postgresUnavailable !== undefined)('access invalidation across p
     // One after the other: the first migrates the schema.
     for (let started = 0; started < 2; started += 1) {
       const dataDir = mkdtempSync(join(tmpdir(), 'rampart-access-'))
-      servers.push(await startServer({ ...environment, RAMPART_DATA_DIR: dataDir }))
+      servers.push(
+        await startRampartProcess({
+          args: ['--port', '0'],
+          env: { ...environment, RAMPART_DATA_DIR: dataDir },
+        }),
+      )
     }
   }, 90_000)
 

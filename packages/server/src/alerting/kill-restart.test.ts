@@ -1,42 +1,27 @@
-import { spawn } from 'node:child_process'
-import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
+import { join } from 'node:path'
 import { afterEach, expect, it } from 'vitest'
+import type { RampartProcess } from '../test-support/rampart-process.js'
+import { startRampartProcess } from '../test-support/rampart-process.js'
 import type { WebhookReceiver } from './test-harness.js'
 import { startWebhookReceiver } from './test-harness.js'
 
-const mainPath = resolve(import.meta.dirname, '../main.ts')
 const token = 'alerting-token-0123456789'
-const children: ChildProcess[] = []
+const children: RampartProcess[] = []
 let dataDir: string | undefined
 let receiver: WebhookReceiver | undefined
 
 afterEach(async () => {
-  for (const child of children) child.kill('SIGKILL')
+  for (const child of children) await child.kill()
   await receiver?.close()
   if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true })
 })
 
-async function startServer(config: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--conditions=source', '--import', 'tsx', mainPath, 'start', '--config', config],
-    { env: { ...process.env, RAMPART_LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'inherit'] },
-  )
+async function startServer(config: string): Promise<RampartProcess> {
+  const child = await startRampartProcess({ args: ['--config', config] })
   children.push(child)
-  const lines = createInterface({ input: child.stdout })
-  for await (const line of lines) {
-    const entry = JSON.parse(line) as { url?: string; msg?: string }
-    if (entry.url !== undefined && entry.msg?.startsWith('listening') === true) {
-      // Keep draining the log so the child never blocks on a full pipe.
-      child.stdout?.resume()
-      return { child, url: entry.url }
-    }
-  }
-  throw new Error('the server exited before listening')
+  return child
 }
 
 async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -108,10 +93,9 @@ it('after kill -9 fires nothing early, forgets nothing and notifies nothing twic
   const { silenceID } = (await silenced.json()) as { silenceID: string }
   await waitFor(() => receiver!.received.length >= 1, 15_000)
   // Quick fired and was notified; Slow is pending, Muted is pending or firing but silenced.
-  first.child.kill('SIGKILL')
+  await first.kill()
   const killedAt = Date.now()
   expect(names()).toEqual(['firing:Quick'])
-  await new Promise((done) => first.child.once('exit', done))
 
   // A downtime of 3 s: Slow must not count it towards its 8 s.
   await new Promise((done) => setTimeout(done, 3000))
