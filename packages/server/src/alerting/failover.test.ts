@@ -15,7 +15,7 @@ import { createTestSchema, postgresUnavailable, testDatabaseUrl } from '../test-
 import type { RampartProcess } from '../test-support/rampart-process.js'
 import { startRampartProcess } from '../test-support/rampart-process.js'
 import type { WebhookReceiver } from './test-harness.js'
-import { startWebhookReceiver } from './test-harness.js'
+import { startWebhookReceiver, waitFor } from './test-harness.js'
 
 const token = 'failover-alerting-token-0123'
 const leaseTtlMs = 1500
@@ -35,14 +35,6 @@ groups:
     expr: vector(1)
     for: 3s
 `
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((done) => setTimeout(done, 50))
-  }
-}
 
 describe.skipIf(postgresUnavailable !== undefined)('alerting failover between replicas', () => {
   const replicas: RampartProcess[] = []

@@ -5,7 +5,7 @@ import { afterEach, expect, it } from 'vitest'
 import type { RampartProcess } from '../test-support/rampart-process.js'
 import { startRampartProcess } from '../test-support/rampart-process.js'
 import type { WebhookReceiver } from './test-harness.js'
-import { startWebhookReceiver } from './test-harness.js'
+import { startWebhookReceiver, waitFor } from './test-harness.js'
 
 const token = 'alerting-token-0123456789'
 const children: RampartProcess[] = []
@@ -22,14 +22,6 @@ async function startServer(config: string): Promise<RampartProcess> {
   const child = await startRampartProcess({ args: ['--config', config] })
   children.push(child)
   return child
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting')
-    await new Promise((done) => setTimeout(done, 50))
-  }
 }
 
 const rules = `

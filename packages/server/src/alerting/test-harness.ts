@@ -28,6 +28,19 @@ import type { AlertingModule } from './module.js'
 import { createAlertingModule } from './module.js'
 import type { WebhookPayload } from './notify/webhook-payload.js'
 
+/** Polls `condition` every 50 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitFor(
+  condition: () => boolean,
+  timeoutMs: number,
+  what = 'a condition',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((done) => setTimeout(done, 50))
+  }
+}
+
 export interface WebhookReceiver {
   readonly url: string
   readonly received: WebhookPayload[]
