@@ -1,7 +1,8 @@
 /**
- * Alerting: evaluates Prometheus rule files on the lease holder, keeps alert state in the
- * database, routes alerts Alertmanager-style (grouping, inhibition, silences, time
- * intervals) and delivers notifications through the durable jobs queue.
+ * Alerting: evaluates Prometheus rule files and the rule groups put through the API (stored
+ * in the database) on the lease holder, keeps alert state in the database, routes alerts
+ * Alertmanager-style (grouping, inhibition, silences, time intervals) and delivers
+ * notifications through the durable jobs queue.
  */
 import type { MetricStore } from '@rampart/promql'
 import type { FastifyInstance } from 'fastify'
@@ -18,6 +19,7 @@ import { embeddedBackend, remoteBackend } from './evaluation/rule-querier.js'
 import { registerAlertmanagerRoutes } from './http/alertmanager-routes.js'
 import { readToken, requireBearer } from './http/bearer.js'
 import { registerPrometheusRuleRoutes } from './http/prometheus-routes.js'
+import { registerRuleGroupApi } from './http/rule-group-routes.js'
 import { registerAlertingApi } from './http/v1-routes.js'
 import type { AttemptRecord } from './notify/delivery.js'
 import { createDeliveryHandler } from './notify/delivery.js'
@@ -25,9 +27,12 @@ import { AlertStore } from './routing/alert-store.js'
 import type { FlushOutcome } from './routing/dispatcher.js'
 import { Dispatcher, notifyJobKind } from './routing/dispatcher.js'
 import { buildRouteTree } from './routing/route-tree.js'
+import { ApiRuleGroups } from './rules/api-rule-groups.js'
 import { loadRuleFiles } from './rules/parse-rule-file.js'
 import { expandRuleFilePaths } from './rules/rule-file-paths.js'
+import type { RuleGroup } from './rules/rule-file.js'
 import { RuleFileError } from './rules/rule-file.js'
+import { RuleGroupStore } from './rules/rule-group-store.js'
 import type { SilenceChange } from './silences/silence-store.js'
 import { SilenceStore } from './silences/silence-store.js'
 import { alertingDb } from './store/tables.js'
@@ -167,6 +172,15 @@ export function createAlertingModule(
 
   const ruleFiles = (): string[] => expandRuleFilePaths(config.rule_files, process.cwd())
   const sloFiles = (): string[] => expandRuleFilePaths(deps.config.slos.files, process.cwd())
+  const ruleGroupStore = new RuleGroupStore(db, clock)
+  const apiGroups = new ApiRuleGroups(
+    ruleGroupStore,
+    { nameValidation: config.name_validation },
+    logger,
+  )
+  // The groups of rule files and SLOs, then those put through the API.
+  let fileGroups: RuleGroup[]
+  const applyRules = (): void => rules.load([...fileGroups, ...apiGroups.groups])
   let slos: LoadedSlos
   try {
     slos = loadSlos(sloFiles(), deps.config.slos.alert_windows_file)
@@ -174,13 +188,17 @@ export function createAlertingModule(
     throw new ConfigurationError(`slos: ${(error as Error).message}`, { cause: error })
   }
   try {
-    rules.load([
+    fileGroups = [
       ...loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }),
       ...slos.groups,
-    ])
+    ]
+    applyRules()
   } catch (error) {
     if (!(error instanceof RuleFileError)) throw error
     throw new ConfigurationError(`alerting.rule_files: ${error.message}`, { cause: error })
+  }
+  const refreshApiGroups = async (): Promise<void> => {
+    if (await apiGroups.refresh()) applyRules()
   }
 
   deps.worker.handle(
@@ -201,6 +219,7 @@ export function createAlertingModule(
     // memory may be stale: reload it from the database before evaluating.
     if (epoch !== grant.epoch) rules.resetRestored()
     epoch = grant.epoch
+    await refreshApiGroups()
     await rules.evaluateDue()
     const outcomes: FlushOutcome[] = config.route === undefined ? [] : await dispatcher.tick()
     if (outcomes.some((outcome) => outcome.outcome === 'notified')) {
@@ -222,10 +241,11 @@ export function createAlertingModule(
 
   const reloadRules = (): void => {
     const next = loadSlos(sloFiles(), deps.config.slos.alert_windows_file)
-    rules.load([
+    fileGroups = [
       ...loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }),
       ...next.groups,
-    ])
+    ]
+    applyRules()
     slos = next
     logger.info({ groups: rules.groups.length }, 'rule files loaded')
   }
@@ -274,6 +294,13 @@ export function createAlertingModule(
         (scope) => {
           requireBearer(scope, alertingToken, 'alerting API')
           registerAlertingApi(scope, { db, reloadRules })
+          registerRuleGroupApi(scope, {
+            store: ruleGroupStore,
+            groups: apiGroups,
+            apply: refreshApiGroups,
+            events: services.events,
+            clock,
+          })
           return Promise.resolve()
         },
         { prefix: '/v1/alerting' },
