@@ -15,6 +15,7 @@ import type { PlatformDeps, RampartModule } from '../platform/module.js'
 import type { AlertTransition } from './evaluation/rule-manager.js'
 import { RuleManager } from './evaluation/rule-manager.js'
 import type { RuleBackend } from './evaluation/rule-querier.js'
+import { readGroupViews } from './evaluation/stored-group-state.js'
 import { embeddedBackend, remoteBackend } from './evaluation/rule-querier.js'
 import { registerAlertmanagerRoutes } from './http/alertmanager-routes.js'
 import { readToken, requireBearer } from './http/bearer.js'
@@ -200,6 +201,14 @@ export function createAlertingModule(
   const refreshApiGroups = async (): Promise<void> => {
     if (await apiGroups.refresh()) applyRules()
   }
+  // Loading groups while an evaluation runs would hand the new runners a state one
+  // evaluation old: evaluations and loads of API groups take turns.
+  let turn: Promise<unknown> = Promise.resolve()
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = turn.then(work)
+    turn = result.catch(() => undefined)
+    return result
+  }
 
   deps.worker.handle(
     notifyJobKind,
@@ -219,8 +228,10 @@ export function createAlertingModule(
     // memory may be stale: reload it from the database before evaluating.
     if (epoch !== grant.epoch) rules.resetRestored()
     epoch = grant.epoch
-    await refreshApiGroups()
-    await rules.evaluateDue()
+    await serially(async () => {
+      await refreshApiGroups()
+      await rules.evaluateDue()
+    })
     const outcomes: FlushOutcome[] = config.route === undefined ? [] : await dispatcher.tick()
     if (outcomes.some((outcome) => outcome.outcome === 'notified')) {
       // Deliver at once rather than at the worker's next poll.
@@ -269,7 +280,10 @@ export function createAlertingModule(
       await server.register(
         (scope) => {
           requireBearer(scope, metricsToken, 'metrics API')
-          registerPrometheusRuleRoutes(scope, () => rules.groups)
+          registerPrometheusRuleRoutes(scope, async () => {
+            await serially(refreshApiGroups)
+            return readGroupViews(db, rules.groups)
+          })
           return Promise.resolve()
         },
         { prefix: '/prometheus/api/v1' },
@@ -297,7 +311,7 @@ export function createAlertingModule(
           registerRuleGroupApi(scope, {
             store: ruleGroupStore,
             groups: apiGroups,
-            apply: refreshApiGroups,
+            apply: () => serially(refreshApiGroups),
             events: services.events,
             clock,
           })
