@@ -1,12 +1,13 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Fastify from 'fastify'
-import { afterEach, expect, it } from 'vitest'
+import { afterEach, beforeAll, expect, it } from 'vitest'
 import { describeEachDialect } from '../../test-support/stores.js'
 import type { Harness } from '../test-harness.js'
 import { createHarness } from '../test-harness.js'
-import type { SmtpReceiver } from './test-smtp-server.js'
+import type { SmtpReceiver, SmtpReceiverOptions } from './test-smtp-server.js'
 import { startSmtpReceiver } from './test-smtp-server.js'
 
 const diskRules = `
@@ -50,6 +51,42 @@ function attemptsOf(json: string): [string, number | null][][] {
   return notifications.map((item) => item.attempts.map((a) => [a.outcome, a.statusCode]))
 }
 
+/** A throwaway self-signed certificate for 127.0.0.1, made with the openssl command. */
+function makeCertificate(): { key: string; cert: string; certFile: string } {
+  const directory = mkdtempSync(join(tmpdir(), 'rampart-smtp-tls-'))
+  const keyFile = join(directory, 'key.pem')
+  const certFile = join(directory, 'cert.pem')
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  )
+  return { key: readFileSync(keyFile, 'utf8'), cert: readFileSync(certFile, 'utf8'), certFile }
+}
+
+let certificate: { key: string; cert: string; certFile: string }
+beforeAll(() => {
+  certificate = makeCertificate()
+})
+
 describeEachDialect('email receivers', (dialect) => {
   let harness: Harness | undefined
   let smtp: SmtpReceiver | undefined
@@ -58,8 +95,12 @@ describeEachDialect('email receivers', (dialect) => {
     await smtp?.close()
   })
 
-  const setup = async (rules: string, emailConfig: Record<string, unknown> = {}) => {
-    smtp = await startSmtpReceiver({ username: 'alerts', password })
+  const setup = async (
+    rules: string,
+    emailConfig: Record<string, unknown> = {},
+    server: SmtpReceiverOptions = {},
+  ) => {
+    smtp = await startSmtpReceiver({ credentials: { username: 'alerts', password }, ...server })
     const passwordFile = join(mkdtempSync(join(tmpdir(), 'rampart-smtp-')), 'password')
     writeFileSync(passwordFile, `${password}\n`)
     const smarthost = smtp.smarthost
@@ -165,6 +206,34 @@ describeEachDialect('email receivers', (dialect) => {
     expect(attemptsOf(dead)).toEqual([[['dead', 550]]])
     const { notifications } = JSON.parse(dead) as { notifications: { lastError: string }[] }
     expect(notifications[0]?.lastError).toContain('550')
+  })
+
+  it('sends over STARTTLS when require_tls is set, checking the certificate', async () => {
+    const { h, smtp } = await setup(
+      alwaysRules,
+      { require_tls: true, tls_config: { ca_file: certificate.certFile } },
+      { tls: certificate },
+    )
+    await h.step()
+    h.clock.advance(10_000)
+    await h.step()
+    expect(smtp.received.map((mail) => [mail.secure, mail.user])).toEqual([[true, 'alerts']])
+  })
+
+  it('dead-letters rather than send in the clear when the server lacks STARTTLS', async () => {
+    const { h, smtp } = await setup(alwaysRules, { require_tls: true })
+    await h.step()
+    h.clock.advance(10_000)
+    await h.step()
+    expect(smtp.received).toEqual([])
+    expect(smtp.logins).toEqual([])
+    // The server answers STARTTLS with 500: a setup that retrying cannot mend.
+    const dead = JSON.parse(await notificationsJson(h, 'dead')) as {
+      notifications: { attempts: AttemptView[] }[]
+    }
+    expect(dead.notifications[0]?.attempts).toEqual([
+      expect.objectContaining({ outcome: 'dead', error: expect.stringContaining('STARTTLS') }),
+    ])
   })
 
   it('keeps retrying while the smarthost refuses connections', async () => {

@@ -8,6 +8,8 @@ import { SMTPServer } from 'smtp-server'
 export interface ReceivedEmail {
   readonly mailFrom: string
   readonly recipients: readonly string[]
+  /** Whether the session was upgraded with STARTTLS. */
+  readonly secure: boolean
   /** The authenticated user, if the client logged in. */
   readonly user: string | undefined
   /** Header name (lower case) to its unfolded value. */
@@ -45,16 +47,22 @@ function parseMessage(raw: string): { headers: Map<string, string>; body: string
   return { headers, body: decodeQuotedPrintable(raw.slice(split + 4)) }
 }
 
-export async function startSmtpReceiver(credentials?: {
-  username: string
-  password: string
-}): Promise<SmtpReceiver> {
+export interface SmtpReceiverOptions {
+  /** Required of clients, over plain text: the server is on loopback. */
+  readonly credentials?: { readonly username: string; readonly password: string }
+  /** A key and certificate (PEM) to offer STARTTLS with; without, STARTTLS is not offered. */
+  readonly tls?: { readonly key: string; readonly cert: string }
+}
+
+export async function startSmtpReceiver(options: SmtpReceiverOptions = {}): Promise<SmtpReceiver> {
+  const { credentials, tls } = options
   const received: ReceivedEmail[] = []
   const answers: number[] = []
   const logins: { username: string; password: string }[] = []
   const server = new SMTPServer({
     logger: false,
-    disabledCommands: ['STARTTLS'],
+    disabledCommands: tls === undefined ? ['STARTTLS'] : [],
+    ...(tls === undefined ? {} : { key: tls.key, cert: tls.cert }),
     authOptional: credentials === undefined,
     allowInsecureAuth: true,
     onAuth(auth, _session, callback) {
@@ -76,6 +84,7 @@ export async function startSmtpReceiver(credentials?: {
         received.push({
           mailFrom: mailFrom === false ? '' : mailFrom.address,
           recipients: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+          secure: session.secure,
           user: typeof session.user === 'string' ? session.user : undefined,
           ...parseMessage(Buffer.concat(chunks).toString('utf8')),
         })
