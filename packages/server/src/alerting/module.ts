@@ -46,7 +46,7 @@ export interface AlertingModule extends RampartModule {
   readonly dispatcher: Dispatcher
   readonly silences: SilenceStore
   /** Re-reads the rule files; a bad file leaves the running rules as they were. */
-  reloadRules(): void
+  reloadRules(): Promise<void>
   /** One iteration of the evaluation and dispatch loop, if this process holds the lease. */
   runOnce(): Promise<boolean>
   /** Resolves when the deliveries started by the last iteration have finished. */
@@ -224,11 +224,11 @@ export function createAlertingModule(
   let epoch: number | undefined
   let delivering: Promise<unknown> = Promise.resolve()
   const tick = async (grant: LeaseGrant): Promise<void> => {
-    // A lease taken over (from another replica, or back after losing it) means the state in
-    // memory may be stale: reload it from the database before evaluating.
-    if (epoch !== grant.epoch) rules.resetRestored()
-    epoch = grant.epoch
     await serially(async () => {
+      // A lease taken over (from another replica, or back after losing it) means the state
+      // in memory may be stale: reload it from the database before evaluating.
+      if (epoch !== grant.epoch) rules.resetRestored()
+      epoch = grant.epoch
       await refreshApiGroups()
       await rules.evaluateDue()
     })
@@ -250,7 +250,7 @@ export function createAlertingModule(
     tick,
   })
 
-  const reloadRules = (): void => {
+  const reloadFiles = (): void => {
     const next = loadSlos(sloFiles(), deps.config.slos.alert_windows_file)
     fileGroups = [
       ...loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }),
@@ -260,6 +260,11 @@ export function createAlertingModule(
     slos = next
     logger.info({ groups: rules.groups.length }, 'rule files loaded')
   }
+  const reloadRules = (): Promise<void> =>
+    serially(() => {
+      reloadFiles()
+      return Promise.resolve()
+    })
 
   return {
     name: 'alerting',
