@@ -2,18 +2,10 @@
  * The `alerting` and `slos` configuration sections: rule files, and routing in
  * Alertmanager's configuration format (route, receivers, inhibit_rules, time_intervals).
  */
-import { parseDurationMs } from '@rampart/promql'
 import { z } from 'zod'
+import { duration } from './duration-schema.js'
+import { emailConfigSchema } from './notify/email-config.js'
 import { parseMatchers } from './routing/matchers.js'
-
-const duration = z.string().transform((text, context) => {
-  const ms = parseDurationMs(text)
-  if (ms === undefined || ms <= 0) {
-    context.addIssue({ code: 'custom', message: `"${text}" is not a duration like 30s or 5m` })
-    return z.NEVER
-  }
-  return ms
-})
 
 const matcherList = z.array(z.string()).transform((items, context) => {
   try {
@@ -111,7 +103,7 @@ const receiverSchema = z
     webhook_configs: z.array(webhookConfig).default([]),
     slack_configs: z.array(slackConfig).default([]),
     pagerduty_configs: z.array(pagerdutyConfig).default([]),
-    // TODO(#8): email (SMTP) receivers are not built yet.
+    email_configs: z.array(emailConfigSchema).default([]),
   })
   .strict()
 

@@ -1,7 +1,8 @@
 /**
- * Alerting: evaluates Prometheus rule files on the lease holder, keeps alert state in the
- * database, routes alerts Alertmanager-style (grouping, inhibition, silences, time
- * intervals) and delivers notifications through the durable jobs queue.
+ * Alerting: evaluates Prometheus rule files and the rule groups put through the API (stored
+ * in the database) on the lease holder, keeps alert state in the database, routes alerts
+ * Alertmanager-style (grouping, inhibition, silences, time intervals) and delivers
+ * notifications through the durable jobs queue.
  */
 import type { MetricStore } from '@rampart/promql'
 import type { FastifyInstance } from 'fastify'
@@ -14,10 +15,12 @@ import type { PlatformDeps, RampartModule } from '../platform/module.js'
 import type { AlertTransition } from './evaluation/rule-manager.js'
 import { RuleManager } from './evaluation/rule-manager.js'
 import type { RuleBackend } from './evaluation/rule-querier.js'
+import { readGroupViews } from './evaluation/stored-group-state.js'
 import { embeddedBackend, remoteBackend } from './evaluation/rule-querier.js'
 import { registerAlertmanagerRoutes } from './http/alertmanager-routes.js'
 import { readToken, requireBearer } from './http/bearer.js'
 import { registerPrometheusRuleRoutes } from './http/prometheus-routes.js'
+import { registerRuleGroupApi } from './http/rule-group-routes.js'
 import { registerAlertingApi } from './http/v1-routes.js'
 import type { AttemptRecord } from './notify/delivery.js'
 import { createDeliveryHandler } from './notify/delivery.js'
@@ -25,9 +28,12 @@ import { AlertStore } from './routing/alert-store.js'
 import type { FlushOutcome } from './routing/dispatcher.js'
 import { Dispatcher, notifyJobKind } from './routing/dispatcher.js'
 import { buildRouteTree } from './routing/route-tree.js'
+import { ApiRuleGroups } from './rules/api-rule-groups.js'
 import { loadRuleFiles } from './rules/parse-rule-file.js'
 import { expandRuleFilePaths } from './rules/rule-file-paths.js'
+import type { RuleGroup } from './rules/rule-file.js'
 import { RuleFileError } from './rules/rule-file.js'
+import { RuleGroupStore } from './rules/rule-group-store.js'
 import type { SilenceChange } from './silences/silence-store.js'
 import { SilenceStore } from './silences/silence-store.js'
 import { alertingDb } from './store/tables.js'
@@ -40,7 +46,7 @@ export interface AlertingModule extends RampartModule {
   readonly dispatcher: Dispatcher
   readonly silences: SilenceStore
   /** Re-reads the rule files; a bad file leaves the running rules as they were. */
-  reloadRules(): void
+  reloadRules(): Promise<void>
   /** One iteration of the evaluation and dispatch loop, if this process holds the lease. */
   runOnce(): Promise<boolean>
   /** Resolves when the deliveries started by the last iteration have finished. */
@@ -167,6 +173,15 @@ export function createAlertingModule(
 
   const ruleFiles = (): string[] => expandRuleFilePaths(config.rule_files, process.cwd())
   const sloFiles = (): string[] => expandRuleFilePaths(deps.config.slos.files, process.cwd())
+  const ruleGroupStore = new RuleGroupStore(db, clock)
+  const apiGroups = new ApiRuleGroups(
+    ruleGroupStore,
+    { nameValidation: config.name_validation },
+    logger,
+  )
+  // The groups of rule files and SLOs, then those put through the API.
+  let fileGroups: RuleGroup[]
+  const applyRules = (): void => rules.load([...fileGroups, ...apiGroups.groups])
   let slos: LoadedSlos
   try {
     slos = loadSlos(sloFiles(), deps.config.slos.alert_windows_file)
@@ -174,13 +189,25 @@ export function createAlertingModule(
     throw new ConfigurationError(`slos: ${(error as Error).message}`, { cause: error })
   }
   try {
-    rules.load([
+    fileGroups = [
       ...loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }),
       ...slos.groups,
-    ])
+    ]
+    applyRules()
   } catch (error) {
     if (!(error instanceof RuleFileError)) throw error
     throw new ConfigurationError(`alerting.rule_files: ${error.message}`, { cause: error })
+  }
+  const refreshApiGroups = async (): Promise<void> => {
+    if (await apiGroups.refresh()) applyRules()
+  }
+  // Loading groups while an evaluation runs would hand the new runners a state one
+  // evaluation old: evaluations and loads of API groups take turns.
+  let turn: Promise<unknown> = Promise.resolve()
+  const serially = <T>(work: () => Promise<T>): Promise<T> => {
+    const result = turn.then(work)
+    turn = result.catch(() => undefined)
+    return result
   }
 
   deps.worker.handle(
@@ -197,11 +224,14 @@ export function createAlertingModule(
   let epoch: number | undefined
   let delivering: Promise<unknown> = Promise.resolve()
   const tick = async (grant: LeaseGrant): Promise<void> => {
-    // A lease taken over (from another replica, or back after losing it) means the state in
-    // memory may be stale: reload it from the database before evaluating.
-    if (epoch !== grant.epoch) rules.resetRestored()
-    epoch = grant.epoch
-    await rules.evaluateDue()
+    await serially(async () => {
+      // A lease taken over (from another replica, or back after losing it) means the state
+      // in memory may be stale: reload it from the database before evaluating.
+      if (epoch !== grant.epoch) rules.resetRestored()
+      epoch = grant.epoch
+      await refreshApiGroups()
+      await rules.evaluateDue()
+    })
     const outcomes: FlushOutcome[] = config.route === undefined ? [] : await dispatcher.tick()
     if (outcomes.some((outcome) => outcome.outcome === 'notified')) {
       // Deliver at once rather than at the worker's next poll.
@@ -220,15 +250,21 @@ export function createAlertingModule(
     tick,
   })
 
-  const reloadRules = (): void => {
+  const reloadFiles = (): void => {
     const next = loadSlos(sloFiles(), deps.config.slos.alert_windows_file)
-    rules.load([
+    fileGroups = [
       ...loadRuleFiles(ruleFiles(), { nameValidation: config.name_validation }),
       ...next.groups,
-    ])
+    ]
+    applyRules()
     slos = next
     logger.info({ groups: rules.groups.length }, 'rule files loaded')
   }
+  const reloadRules = (): Promise<void> =>
+    serially(() => {
+      reloadFiles()
+      return Promise.resolve()
+    })
 
   return {
     name: 'alerting',
@@ -249,7 +285,10 @@ export function createAlertingModule(
       await server.register(
         (scope) => {
           requireBearer(scope, metricsToken, 'metrics API')
-          registerPrometheusRuleRoutes(scope, () => rules.groups)
+          registerPrometheusRuleRoutes(scope, async () => {
+            await serially(refreshApiGroups)
+            return readGroupViews(db, rules.groups)
+          })
           return Promise.resolve()
         },
         { prefix: '/prometheus/api/v1' },
@@ -274,6 +313,13 @@ export function createAlertingModule(
         (scope) => {
           requireBearer(scope, alertingToken, 'alerting API')
           registerAlertingApi(scope, { db, reloadRules })
+          registerRuleGroupApi(scope, {
+            store: ruleGroupStore,
+            groups: apiGroups,
+            apply: () => serially(refreshApiGroups),
+            events: services.events,
+            clock,
+          })
           return Promise.resolve()
         },
         { prefix: '/v1/alerting' },

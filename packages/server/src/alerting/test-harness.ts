@@ -77,6 +77,8 @@ export interface Harness {
   readonly metrics: MetricStore
   readonly receiver: WebhookReceiver
   readonly events: AuditEventInput[]
+  /** Every log line written so far, by every instance, as raw text. */
+  logText(): string
   module: AlertingModule
   worker: JobWorker
   /** One loop iteration, then delivery of every due notification. */
@@ -121,9 +123,12 @@ export async function createHarness(
     },
   })
 
+  const logs: (() => string)[] = []
   const build = async (): Promise<{ module: AlertingModule; worker: JobWorker }> => {
     const store = await database.open()
-    const logger = captureLog().logger
+    const captured = captureLog()
+    logs.push(captured.text)
+    const logger = captured.logger
     const jobs = new JobQueue(store.db, store.dialect, clock)
     const worker = new JobWorker({
       queue: jobs,
@@ -156,6 +161,7 @@ export async function createHarness(
     metrics,
     receiver,
     events,
+    logText: () => logs.map((text) => text()).join(''),
     module: first.module,
     worker: first.worker,
     step: async () => {

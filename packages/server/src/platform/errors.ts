@@ -46,6 +46,8 @@ export const errorRegistry = {
   alerting_silence_invalid: { status: 400, title: 'Invalid silence' },
   alerting_silence_not_found: { status: 404, title: 'Silence not found' },
   alerting_slo_not_found: { status: 404, title: 'SLO not found' },
+  alerting_matcher_invalid: { status: 400, title: 'Invalid label matcher' },
+  alerting_rule_group_not_found: { status: 404, title: 'Rule group not found' },
 } as const satisfies Record<string, { status: number; title: string }>
 
 export type ErrorCode = keyof typeof errorRegistry

@@ -6,10 +6,11 @@ import type { Clock } from '../../platform/clock.js'
 import type { Logger } from '../../platform/logger.js'
 import type { RuleGroup } from '../rules/rule-file.js'
 import type { AlertingDb } from '../store/tables.js'
-import type { ActiveAlert, TemplateContext } from './alert-state.js'
+import type { TemplateContext } from './alert-state.js'
 import { restoreAlerts } from './alert-state.js'
 import { GroupRunner } from './group-runner.js'
 import type { RuleBackend } from './rule-querier.js'
+import { groupStateOf, parseGroupState } from './stored-group-state.js'
 
 /** An alert as handed to routing (Alertmanager's model). */
 export interface RoutedAlert {
@@ -44,12 +45,6 @@ export interface RuleManagerOptions {
   /** Receives the alerts to route after each group evaluation. */
   readonly onAlerts: (alerts: RoutedAlert[], groupKey: string) => Promise<void>
   readonly onTransitions?: (transitions: AlertTransition[]) => Promise<void>
-}
-
-interface StoredRuleState {
-  readonly index: number
-  readonly name: string
-  readonly alerts: ActiveAlert[]
 }
 
 export class RuleManager {
@@ -148,14 +143,8 @@ export class RuleManager {
   }
 
   async #persist(runner: GroupRunner, timeMs: number): Promise<void> {
-    const state: StoredRuleState[] = runner.statuses
-      .filter((status) => status.alerts.size > 0)
-      .map((status) => ({
-        index: status.rule.index,
-        name: status.rule.name,
-        alerts: [...status.alerts.values()],
-      }))
-    const row = { group_key: runner.key, state: JSON.stringify(state), evaluated_at: timeMs }
+    const state = JSON.stringify(groupStateOf(runner))
+    const row = { group_key: runner.key, state, evaluated_at: timeMs }
     await this.#options.db
       .insertInto('alerting_rule_states')
       .values(row)
@@ -177,7 +166,7 @@ export class RuleManager {
     if (row === undefined) return
     const evaluatedAt = Number(row.evaluated_at)
     const downtimeMs = Math.max(0, this.#options.clock.now() - evaluatedAt - runner.intervalMs)
-    const stored = JSON.parse(row.state) as StoredRuleState[]
+    const stored = parseGroupState(row.state).rules
     for (const item of stored) {
       const status = runner.statuses.find(
         (candidate) => candidate.rule.index === item.index && candidate.rule.name === item.name,

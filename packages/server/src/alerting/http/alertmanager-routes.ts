@@ -99,7 +99,7 @@ function filterOf(query: unknown): Matcher[] {
   try {
     return parseMatchers(items)
   } catch (error) {
-    throw new RampartError('bad_request', (error as Error).message)
+    throw new RampartError('alerting_matcher_invalid', `filter: ${(error as Error).message}`)
   }
 }
 
@@ -165,6 +165,15 @@ export function registerAlertmanagerRoutes(
     return reply.status(200).send()
   })
 
+  // Without a configured tree nothing is routed, so no receiver is named (the default root
+  // stands in for one only so the dispatcher has a tree).
+  const receiversOf = (labels: Readonly<Record<string, string>>): { name: string }[] =>
+    deps.config.route === undefined
+      ? []
+      : [...new Set(matchRoutes(deps.route, labels).map((route) => route.receiver))].map(
+          (name) => ({ name }),
+        )
+
   scope.get('/alerts', async (request) => {
     const filter = filterOf(request.query)
     const now = clock.now()
@@ -184,9 +193,7 @@ export function registerAlertmanagerRoutes(
           updatedAt: new Date(now).toISOString(),
           generatorURL: alert.generatorUrl,
           fingerprint: alert.fingerprint,
-          receivers: matchRoutes(deps.route, alert.labels).map((route) => ({
-            name: route.receiver,
-          })),
+          receivers: receiversOf(alert.labels),
           status: {
             state: suppressed ? 'suppressed' : 'active',
             silencedBy: silencedIds,

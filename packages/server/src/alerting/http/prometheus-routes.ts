@@ -1,10 +1,12 @@
 /**
  * `GET /prometheus/api/v1/rules` and `/alerts` in Prometheus's shapes, so Grafana and other
- * Prometheus clients list Rampart's rules and alerts.
+ * Prometheus clients list Rampart's rules and alerts. They answer from the state the lease
+ * holder stores, so every replica answers alike.
  */
 import type { FastifyInstance } from 'fastify'
 import type { ActiveAlert } from '../evaluation/alert-state.js'
-import type { GroupRunner, RuleStatus } from '../evaluation/group-runner.js'
+import type { RuleStatus } from '../evaluation/group-runner.js'
+import type { RuleGroupView } from '../evaluation/stored-group-state.js'
 
 /** Go's `strconv.FormatFloat(v, 'e', -1, 64)`, the way Prometheus prints alert values. */
 export function formatAlertValue(value: number): string {
@@ -72,16 +74,16 @@ function listParam(value: unknown): string[] {
 /** Registers the two routes on a scope prefixed with `/prometheus/api/v1`. */
 export function registerPrometheusRuleRoutes(
   scope: FastifyInstance,
-  groups: () => readonly GroupRunner[],
+  groups: () => Promise<readonly RuleGroupView[]>,
 ): void {
-  scope.get('/rules', (request) => {
+  scope.get('/rules', async (request) => {
     const query = request.query as Record<string, unknown>
     const type = typeof query.type === 'string' ? query.type : undefined
     const withAlerts = query.exclude_alerts !== 'true'
     const names = new Set(listParam(query['rule_name[]']))
     const groupNames = new Set(listParam(query['rule_group[]']))
     const files = new Set(listParam(query['file[]']))
-    const data = groups()
+    const data = (await groups())
       .filter((runner) => groupNames.size === 0 || groupNames.has(runner.group.name))
       .filter((runner) => files.size === 0 || files.has(runner.group.file))
       .map((runner) => ({
@@ -104,8 +106,8 @@ export function registerPrometheusRuleRoutes(
     return { status: 'success', data: { groups: data } }
   })
 
-  scope.get('/alerts', () => {
-    const alerts = groups().flatMap((runner) =>
+  scope.get('/alerts', async () => {
+    const alerts = (await groups()).flatMap((runner) =>
       runner.statuses.flatMap((status) => activeAlerts(status).map(alertJson)),
     )
     return { status: 'success', data: { alerts } }

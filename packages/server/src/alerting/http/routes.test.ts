@@ -38,14 +38,15 @@ describeEachDialect('alerting HTTP APIs', (dialect) => {
 
   const start = async (
     file = rulesFile(rules),
+    route: Record<string, unknown> | null = { receiver: 'none' },
   ): Promise<{ app: TestApp; alerting: AlertingModule }> => {
     testApp = await createTestApp(dialect, {
       metrics: { api_token: 'metrics-token-0123456789', scrape_self: false },
       alerting: {
         rule_files: [file],
         api_token: 'alerting-token-0123456789',
-        route: { receiver: 'none' },
-        receivers: [{ name: 'none' }],
+        ...(route === null ? {} : { route }),
+        receivers: ['none', 'team', 'pager', 'audit'].map((name) => ({ name })),
       },
     })
     const alerting = testApp.app.modules.find((mod) => mod.name === 'alerting') as AlertingModule
@@ -145,6 +146,79 @@ describeEachDialect('alerting HTTP APIs', (dialect) => {
     expect(bad.json()).toMatchObject({ code: 'alerting_silence_invalid' })
     const missing = await inject({ url: '/alertmanager/api/v2/silence/nope', headers: amToken })
     expect(missing.json()).toMatchObject({ code: 'alerting_silence_not_found' })
+  })
+
+  it('refuses a silence with a bad regex matcher, naming the matcher', async () => {
+    const { app } = await start()
+    const now = Date.now()
+    const bad = await app.app.server.inject({
+      method: 'POST',
+      url: '/alertmanager/api/v2/silences',
+      headers: amToken,
+      payload: {
+        matchers: [
+          { name: 'alertname', value: 'Always', isRegex: false, isEqual: true },
+          { name: 'instance', value: 'db-(1', isRegex: true, isEqual: true },
+        ],
+        startsAt: new Date(now).toISOString(),
+        endsAt: new Date(now + 3_600_000).toISOString(),
+        createdBy: 'ops',
+        comment: 'maintenance',
+      },
+    })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.headers['content-type']).toContain('application/problem+json')
+    expect(bad.json()).toMatchObject({
+      code: 'alerting_matcher_invalid',
+      detail: expect.stringContaining('instance=~"db-(1"'),
+      errors: [{ field: 'matchers.1', message: expect.stringContaining('regular expression') }],
+    })
+    const filter = await app.app.server.inject({
+      url: '/alertmanager/api/v2/alerts?filter=instance%3D~%22db-(1%22',
+      headers: amToken,
+    })
+    expect(filter.json()).toMatchObject({ code: 'alerting_matcher_invalid' })
+  })
+
+  it('lists alerts with the receivers the routing tree chooses', async () => {
+    const { app } = await start(rulesFile(rules), {
+      receiver: 'team',
+      routes: [
+        { matchers: ['severity="page"'], receiver: 'pager', continue: true },
+        { matchers: ['severity="page"'], receiver: 'audit' },
+      ],
+    })
+    const inject = app.app.server.inject.bind(app.app.server)
+    const posted = await inject({
+      method: 'POST',
+      url: '/alertmanager/api/v2/alerts',
+      headers: amToken,
+      payload: [
+        { labels: { alertname: 'Posted', severity: 'page' } },
+        { labels: { alertname: 'Quiet', severity: 'info' } },
+      ],
+    })
+    expect(posted.statusCode).toBe(200)
+    const listed = await inject({ url: '/alertmanager/api/v2/alerts', headers: amToken })
+    const alerts = listed.json<{ labels: { alertname: string }; receivers: unknown[] }[]>()
+    const byName = Object.fromEntries(alerts.map((a) => [a.labels.alertname, a.receivers]))
+    expect(byName).toEqual({
+      Posted: [{ name: 'pager' }, { name: 'audit' }],
+      Quiet: [{ name: 'team' }],
+    })
+  })
+
+  it('names no receiver for alerts when no routing tree is configured', async () => {
+    const { app } = await start(rulesFile(rules), null)
+    const inject = app.app.server.inject.bind(app.app.server)
+    await inject({
+      method: 'POST',
+      url: '/alertmanager/api/v2/alerts',
+      headers: amToken,
+      payload: [{ labels: { alertname: 'Posted' } }],
+    })
+    const listed = await inject({ url: '/alertmanager/api/v2/alerts', headers: amToken })
+    expect(listed.json()).toEqual([expect.objectContaining({ receivers: [] })])
   })
 
   it('keeps the running rules when a reload finds a bad file', async () => {

@@ -9,7 +9,7 @@ import type { AlertingDb, NotificationStatus } from '../store/tables.js'
 
 export interface AlertingApiDeps {
   readonly db: AlertingDb
-  readonly reloadRules: () => void
+  readonly reloadRules: () => Promise<void>
 }
 
 const statuses = new Set<NotificationStatus>(['pending', 'delivered', 'dead'])
@@ -63,9 +63,9 @@ export function registerAlertingApi(scope: FastifyInstance, deps: AlertingApiDep
     }
   })
 
-  scope.post('/rules/reload', () => {
+  scope.post('/rules/reload', async () => {
     try {
-      deps.reloadRules()
+      await deps.reloadRules()
     } catch (error) {
       if (!(error instanceof RuleFileError)) throw error
       throw new RampartError(

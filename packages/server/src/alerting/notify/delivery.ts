@@ -1,7 +1,8 @@
 /**
- * Delivers queued notifications to webhook receivers from the durable jobs queue. Each
- * attempt is recorded; 5xx answers, timeouts and connection errors are retried with backoff;
- * 4xx answers and exhausted retries put the notification on the dead-letter list.
+ * Delivers queued notifications from the durable jobs queue. Each attempt is recorded;
+ * HTTP 5xx answers, SMTP 4xx replies, timeouts and connection errors are retried with
+ * backoff; HTTP 4xx answers, SMTP 5xx replies and exhausted retries put the notification on
+ * the dead-letter list.
  */
 import type { Clock } from '../../platform/clock.js'
 import { newId } from '../../platform/ids.js'
@@ -9,6 +10,7 @@ import type { Job } from '../../platform/jobs/job-queue.js'
 import type { Logger } from '../../platform/logger.js'
 import type { ReceiverConfig } from '../config.js'
 import type { AlertingDb } from '../store/tables.js'
+import type { Sent } from './http-transport.js'
 import { destinationOf } from './integrations.js'
 
 export interface AttemptRecord {
@@ -31,30 +33,6 @@ export interface DeliveryOptions {
 /** Thrown to make the job queue retry; its message is the recorded reason. */
 class RetryableDeliveryError extends Error {}
 
-interface Sent {
-  readonly statusCode: number | undefined
-  readonly error: string | undefined
-}
-
-async function post(url: string, body: string, timeoutMs: number): Promise<Sent> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Rampart-Alerting' },
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-      redirect: 'error',
-    })
-    await response.arrayBuffer().catch(() => undefined)
-    const ok = response.status >= 200 && response.status < 300
-    return { statusCode: response.status, error: ok ? undefined : `answered ${response.status}` }
-  } catch (error) {
-    const name = error instanceof Error ? error.name : ''
-    const reason = name === 'TimeoutError' ? `timed out after ${timeoutMs} ms` : String(error)
-    return { statusCode: undefined, error: reason.slice(0, 500) }
-  }
-}
-
 /** The job handler for `alerting.notify` jobs. */
 export function createDeliveryHandler(options: DeliveryOptions) {
   return async (payload: unknown, job: Job): Promise<void> => {
@@ -73,14 +51,14 @@ export function createDeliveryHandler(options: DeliveryOptions) {
     let sent: Sent
     if (destination === undefined) {
       const where = `${notification.receiver}/${notification.integration}`
-      sent = { statusCode: undefined, error: `integration ${where} is no longer configured` }
+      const error = `integration ${where} is no longer configured`
+      sent = { statusCode: undefined, error, permanent: true }
     } else {
-      const body = JSON.stringify(destination.finish(JSON.parse(notification.payload)))
-      sent = await post(destination.url, body, destination.timeoutMs)
+      sent = await destination.send(JSON.parse(notification.payload))
     }
 
     const code = sent.statusCode
-    const permanent = destination === undefined || (code !== undefined && code >= 400 && code < 500)
+    const permanent = sent.permanent
     const lastAttempt = job.attempts >= job.max_attempts
     const outcome =
       sent.error === undefined ? 'delivered' : permanent || lastAttempt ? 'dead' : 'retry'

@@ -1,58 +1,32 @@
 /**
- * The integrations of a receiver (webhook, Slack incoming webhook, PagerDuty Events API v2):
- * the body each is sent, built when the notification is decided, and where it goes, read at
- * delivery so secrets (Slack URLs, routing keys) are never stored with the notification.
+ * The integrations of a receiver (webhook, Slack incoming webhook, PagerDuty Events API v2,
+ * email): the body each is sent, built when the notification is decided, and where it goes,
+ * read at delivery so secrets (Slack URLs, routing keys, SMTP passwords) are never stored
+ * with the notification.
  */
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { ReceiverConfig } from '../config.js'
-import { templateFunctionNames, templateFunctions } from '../template/functions.js'
-import { executeTemplate } from '../template/execute.js'
-import { parseTemplate } from '../template/parse.js'
+import type { EmailMessage } from './email-message.js'
+import { buildEmailMessage } from './email-message.js'
+import { sendEmail } from './email-transport.js'
+import type { Sent } from './http-transport.js'
+import { postJson } from './http-transport.js'
+import { renderNotificationTemplate } from './notification-template.js'
 import type { WebhookPayload } from './webhook-payload.js'
 
 export interface Integration {
-  /** `webhook[0]`, `slack[1]`, `pagerduty[0]`: kind and position in the receiver. */
+  /** `webhook[0]`, `slack[1]`, `email[0]`: kind and position in the receiver. */
   readonly name: string
   readonly sendResolved: boolean
   /** The body to send for a group state, in Alertmanager's webhook shape. */
   body(payload: WebhookPayload): unknown
 }
 
+/** Where an integration's notifications go now, and how they are sent there. */
 export interface Destination {
-  readonly url: string
-  readonly timeoutMs: number
-  /** Adds what must not be stored (a routing key) just before sending. */
-  readonly finish: (body: unknown) => unknown
-}
-
-/** Alertmanager's template data (`.Status`, `.CommonLabels`, `.Alerts`...). */
-function templateData(payload: WebhookPayload): Record<string, unknown> {
-  const alerts = payload.alerts.map((alert) => ({
-    Status: alert.status,
-    Labels: alert.labels,
-    Annotations: alert.annotations,
-    StartsAt: alert.startsAt,
-    EndsAt: alert.endsAt,
-    GeneratorURL: alert.generatorURL,
-    Fingerprint: alert.fingerprint,
-  }))
-  return {
-    Receiver: payload.receiver,
-    Status: payload.status,
-    Alerts: alerts,
-    GroupLabels: payload.groupLabels,
-    CommonLabels: payload.commonLabels,
-    CommonAnnotations: payload.commonAnnotations,
-    ExternalURL: payload.externalURL,
-  }
-}
-
-/** Renders a receiver template (Go syntax) over the notification. */
-export function renderNotificationTemplate(source: string, payload: WebhookPayload): string {
-  const nodes = parseTemplate(source, templateFunctionNames)
-  const data = templateData(payload)
-  return executeTemplate(nodes, data, {}, templateFunctions())
+  /** Sends a stored body, adding what must not be stored (a routing key, a password). */
+  send(body: unknown): Promise<Sent>
 }
 
 function readSecret(value: string | undefined, file: string | undefined): string {
@@ -98,7 +72,16 @@ export function integrationsOf(receiver: ReceiverConfig | undefined): Integratio
         },
       }),
     })),
+    ...receiver.email_configs.map((config, index) => ({
+      name: `email[${index}]`,
+      sendResolved: config.send_resolved,
+      body: (payload: WebhookPayload) => buildEmailMessage(config, payload),
+    })),
   ]
+}
+
+function postTo(url: string, timeoutMs: number, finish = (body: unknown) => body): Destination {
+  return { send: (body) => postJson(url, JSON.stringify(finish(body)), timeoutMs) }
 }
 
 /** Where an integration's notifications go now, from the current configuration. */
@@ -106,33 +89,30 @@ export function destinationOf(
   receiver: ReceiverConfig | undefined,
   name: string,
 ): Destination | undefined {
-  const match = /^(webhook|slack|pagerduty)\[(\d+)\]$/.exec(name)
+  const match = /^(webhook|slack|pagerduty|email)\[(\d+)\]$/.exec(name)
   if (receiver === undefined || match === null) return undefined
   const index = Number(match[2])
-  if (match[1] === 'webhook') {
-    const config = receiver.webhook_configs[index]
-    if (config === undefined) return undefined
-    return {
-      url: readSecret(config.url, config.url_file),
-      timeoutMs: config.timeout,
-      finish: (body) => body,
+  switch (match[1]) {
+    case 'webhook': {
+      const config = receiver.webhook_configs[index]
+      return config && postTo(readSecret(config.url, config.url_file), config.timeout)
     }
-  }
-  if (match[1] === 'slack') {
-    const config = receiver.slack_configs[index]
-    if (config === undefined) return undefined
-    return {
-      url: readSecret(config.api_url, config.api_url_file),
-      timeoutMs: config.timeout,
-      finish: (body) => body,
+    case 'slack': {
+      const config = receiver.slack_configs[index]
+      return config && postTo(readSecret(config.api_url, config.api_url_file), config.timeout)
     }
-  }
-  const config = receiver.pagerduty_configs[index]
-  if (config === undefined) return undefined
-  const routingKey = readSecret(config.routing_key, config.routing_key_file)
-  return {
-    url: config.url,
-    timeoutMs: config.timeout,
-    finish: (body) => ({ routing_key: routingKey, ...(body as object) }),
+    case 'pagerduty': {
+      const config = receiver.pagerduty_configs[index]
+      if (config === undefined) return undefined
+      const routingKey = readSecret(config.routing_key, config.routing_key_file)
+      return postTo(config.url, config.timeout, (body) => ({
+        routing_key: routingKey,
+        ...(body as object),
+      }))
+    }
+    default: {
+      const config = receiver.email_configs[index]
+      return config && { send: (body) => sendEmail(config, body as EmailMessage) }
+    }
   }
 }

@@ -73,19 +73,30 @@ function splitList(text: string): string[] {
   return parts
 }
 
+/** Why a matcher cannot be used (a regex that does not compile); undefined when it can. */
+export function matcherProblem(matcher: Matcher): string | undefined {
+  if (matcher.type !== '=~' && matcher.type !== '!~') return undefined
+  try {
+    regexOf(matcher.value)
+    return undefined
+  } catch (error) {
+    return `invalid regular expression: ${(error as Error).message}`
+  }
+}
+
+/** `name=~"value"`, as Alertmanager prints one matcher. */
+export function formatMatcher(matcher: Matcher): string {
+  return `${matcher.name}${matcher.type}${JSON.stringify(matcher.value)}`
+}
+
 /** Parses one matcher; throws with the reason for a malformed one or a bad regex. */
 export function parseMatcher(text: string): Matcher {
   const match = matcherPattern.exec(text)
   if (match === null) throw new Error(`bad matcher format: ${text}`)
   const [, rawName = '', type = '=', rawValue = ''] = match
   const matcher = { name: unquote(rawName), type: type as MatcherType, value: unquote(rawValue) }
-  if (matcher.type === '=~' || matcher.type === '!~') {
-    try {
-      regexOf(matcher.value)
-    } catch {
-      throw new Error(`invalid regular expression in matcher: ${text}`)
-    }
-  }
+  const problem = matcherProblem(matcher)
+  if (problem !== undefined) throw new Error(`matcher ${formatMatcher(matcher)}: ${problem}`)
   return matcher
 }
 
@@ -100,8 +111,5 @@ export function parseMatchers(items: readonly string[]): Matcher[] {
 
 /** `{a="b", c=~"d"}`, as Alertmanager prints a matcher set. */
 export function formatMatchers(matchers: readonly Matcher[]): string {
-  const items = matchers.map(
-    (matcher) => `${matcher.name}${matcher.type}${JSON.stringify(matcher.value)}`,
-  )
-  return `{${items.join(',')}}`
+  return `{${matchers.map(formatMatcher).join(',')}}`
 }

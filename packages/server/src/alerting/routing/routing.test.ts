@@ -3,6 +3,7 @@ import { alertingConfigSchema } from '../config.js'
 import { inhibitedAlerts } from './inhibit.js'
 import { matchesAll, parseMatchers } from './matchers.js'
 import { buildRouteTree, groupLabelsOf, matchRoutes } from './route-tree.js'
+import { silencedBy } from '../silences/silence-store.js'
 import { inTimeInterval } from './time-intervals.js'
 
 describe('matchers', () => {
@@ -18,8 +19,25 @@ describe('matchers', () => {
     expect(matchesAll(parseMatchers([text]), labels)).toBe(expected)
   })
 
-  it.each([['no-operator'], ['a=~"("']])('rejects %s', (text) => {
-    expect(() => parseMatchers([text])).toThrow()
+  it.each([
+    ['no-operator', 'bad matcher format: no-operator'],
+    ['a=~"("', 'matcher a=~"(": invalid regular expression'],
+  ])('rejects %s', (text, message) => {
+    expect(() => parseMatchers([text])).toThrow(message)
+  })
+
+  it('lets a stored silence with a bad regex mute nothing instead of failing', () => {
+    const silence = (id: string, value: string) => ({
+      id,
+      matchers: [{ name: 'job', type: '=~' as const, value }],
+      startsAtMs: 0,
+      endsAtMs: 1,
+      createdBy: 'ops',
+      comment: '',
+      updatedAtMs: 0,
+    })
+    const silences = [silence('broken', 'api-(1'), silence('fine', 'api-.*')]
+    expect(silencedBy(silences, { job: 'api-1' })).toEqual(['fine'])
   })
 })
 

@@ -263,6 +263,28 @@ export function parseRuleFile(
   return groups.filter((group): group is RuleGroup => group !== undefined)
 }
 
+/**
+ * Validates one group given as a value rather than as a file (a group put through the API),
+ * exactly as a group of a rule file; `file` names where it came from in issues and APIs.
+ *
+ * @throws RuleFileError with every problem found.
+ */
+export function parseRuleGroup(
+  raw: unknown,
+  file: string,
+  options: ParseRuleFileOptions = {},
+): RuleGroup {
+  const context: Context = {
+    file,
+    issues: [],
+    lines: new LineCounter(),
+    validation: options.nameValidation ?? 'utf8',
+  }
+  const group = parseGroup(raw, new Set(), context)
+  if (group === undefined || context.issues.length > 0) throw new RuleFileError(context.issues)
+  return group
+}
+
 /** Reads and parses rule files; all of them or none (a RuleFileError lists every problem). */
 export function loadRuleFiles(
   files: readonly string[],

@@ -6,7 +6,7 @@ import type { Clock } from '../../platform/clock.js'
 import { RampartError } from '../../platform/errors.js'
 import { newId } from '../../platform/ids.js'
 import type { AlertLabels, Matcher } from '../routing/matchers.js'
-import { matchesAll } from '../routing/matchers.js'
+import { formatMatcher, matcherProblem, matchesAll } from '../routing/matchers.js'
 import type { AlertingDb } from '../store/tables.js'
 
 export type SilenceState = 'active' | 'pending' | 'expired'
@@ -115,6 +115,15 @@ export class SilenceStore {
     if (input.endsAtMs <= now) {
       throw new RampartError('alerting_silence_invalid', 'endsAt must be in the future')
     }
+    input.matchers.forEach((matcher, index) => {
+      const problem = matcherProblem(matcher)
+      if (problem === undefined) return
+      throw new RampartError(
+        'alerting_matcher_invalid',
+        `matcher ${formatMatcher(matcher)}: ${problem}`,
+        { errors: [{ field: `matchers.${index}`, message: problem }] },
+      )
+    })
     if (input.matchers.every((matcher) => matchesAll([matcher], {}))) {
       throw new RampartError(
         'alerting_silence_invalid',
@@ -188,7 +197,13 @@ export class SilenceStore {
   }
 }
 
-/** The ids of the silences muting an alert with these labels. */
+/**
+ * The ids of the silences muting an alert with these labels. A silence whose regex does not
+ * compile (stored before matchers were checked) mutes nothing rather than stopping routing.
+ */
 export function silencedBy(silences: readonly Silence[], labels: AlertLabels): string[] {
-  return silences.filter((silence) => matchesAll(silence.matchers, labels)).map((s) => s.id)
+  return silences
+    .filter((silence) => silence.matchers.every((matcher) => matcherProblem(matcher) === undefined))
+    .filter((silence) => matchesAll(silence.matchers, labels))
+    .map((silence) => silence.id)
 }

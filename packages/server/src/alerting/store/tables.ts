@@ -1,12 +1,22 @@
 /**
- * The alerting tables, as Kysely sees them (created by migration 0005-alerting). Times are
- * milliseconds since the epoch; JSON columns hold text.
+ * The alerting tables, as Kysely sees them (created by migrations 0005-alerting and
+ * 0007-alerting-rule-groups). Times are milliseconds since the epoch; JSON columns hold text.
  */
 import type { Kysely } from 'kysely'
 import type { Database } from '../../store/schema.js'
 
 export type AlertingTables = {
   alerting_rule_states: { group_key: string; state: string; evaluated_at: number }
+  alerting_rule_groups: {
+    namespace: string
+    group_name: string
+    /** The group as given through the API, as JSON. */
+    definition: string
+    /** A new id at every write. */
+    version: string
+    created_at: number
+    updated_at: number
+  }
   alerting_alerts: {
     fingerprint: string
     labels: string
