@@ -13,8 +13,7 @@
  */
 import type { KeyObject } from 'node:crypto'
 
-import { CHAIN_MEMBERS, ChainHasher } from './chain.js'
-import { canonicalizeWithout } from './canonical-json.js'
+import { ChainHasher, hashedEventText } from './chain.js'
 import { AuditCoreError } from './errors.js'
 import { GENESIS_HASH, hashFromHex, isHexHash } from './hashing.js'
 import { MerkleFrontier } from './merkle.js'
@@ -255,7 +254,7 @@ class ChainWalk {
 
   #hash(record: object, prevHash: Buffer): Buffer | undefined {
     try {
-      return this.#hasher.peek(canonicalizeWithout(record, CHAIN_MEMBERS), prevHash)
+      return this.#hasher.peek(hashedEventText(record), prevHash)
     } catch {
       return undefined
     }
