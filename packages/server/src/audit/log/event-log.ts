@@ -117,7 +117,7 @@ export class EventLog {
         chained.push(Object.assign({}, recorded, { prevHash, hash }))
         prevHash = hash
       }
-      await writer.write(rows)
+      await writer.write(rows, start + ROWS_PER_STATEMENT < inputs.length)
     }
     await writer.finish()
 

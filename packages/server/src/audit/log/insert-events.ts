@@ -56,7 +56,8 @@ export async function insertEventRows(
 ): Promise<void> {
   const writer = new EventRowWriter(executor, dialect, sqlite)
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    await writer.write(rows.slice(start, start + ROWS_PER_STATEMENT))
+    const end = start + ROWS_PER_STATEMENT
+    await writer.write(rows.slice(start, end), end < rows.length)
   }
   await writer.finish()
 }
@@ -84,8 +85,11 @@ export class EventRowWriter {
     this.#insertRow = sqlite === undefined ? undefined : preparedStatements(sqlite).insertRow
   }
 
-  /** Inserts up to `ROWS_PER_STATEMENT` rows (or sends the statement that will). */
-  async write(rows: readonly unknown[][]): Promise<void> {
+  /**
+   * Inserts up to `ROWS_PER_STATEMENT` rows (or sends the statement that will). With `more`,
+   * the caller has further rows to build, so the statement is put on the wire before returning.
+   */
+  async write(rows: readonly unknown[][], more = false): Promise<void> {
     if (rows.length === 0) return
     if (this.#insertRow !== undefined) {
       try {
@@ -108,7 +112,7 @@ export class EventRowWriter {
     )
     this.#sent.push(sent)
     // Let the driver put the statement on the wire before the caller's next stretch of work.
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    if (more) await new Promise<void>((resolve) => setImmediate(resolve))
   }
 
   /** Waits for every statement sent; rethrows the first failure. */
