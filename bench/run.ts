@@ -11,6 +11,7 @@ const root = resolve(import.meta.dirname, '..')
 const scripts = [
   'bench/http-pipeline.ts',
   'packages/server/bench/audit-core.ts',
+  'packages/server/bench/audit-append.ts',
   'packages/server/bench/identity.ts',
   'packages/server/bench/access-decisions.ts',
   'packages/promql/bench/ingest.ts',

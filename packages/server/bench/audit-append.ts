@@ -1,7 +1,8 @@
 /**
  * Audit append benchmark: batched appends (validation, canonical encoding, SHA-256 chain and
  * multi-row insert) against a plain insert of the same rows without hashing, on SQLite and,
- * when reachable, PostgreSQL; then verification speed and concurrent single-event writers.
+ * when reachable, PostgreSQL; then verification speed, proofs over the log (audit-proofs.ts)
+ * and concurrent single-event writers.
  * Prints one JSON line per measurement.
  *
  *     node --conditions=source --import tsx packages/server/bench/audit-append.ts
@@ -14,6 +15,7 @@ import { performance } from 'node:perf_hooks'
 import pg from 'pg'
 
 import { verifyDatabase } from '../src/audit/log/database-verify.js'
+import { benchProofs } from './audit-proofs.js'
 import { EventLog } from '../src/audit/log/event-log.js'
 import { eventRowValues } from '../src/audit/log/event-rows.js'
 import { insertEventRows } from '../src/audit/log/insert-events.js'
@@ -134,6 +136,7 @@ async function benchDialect(dialect: Dialect, total: number): Promise<void> {
     events: report.eventsVerified,
     eventsPerSecond: Math.round(report.eventsVerified / verifySeconds),
   })
+  print(await benchProofs(chained.store, total))
 
   // Writers that each append one event in their own transaction, as request handlers do:
   // the cost of serialising on the chain head.

@@ -49,6 +49,24 @@ export function canonicalizeWithout(value: object, omit: ReadonlySet<string>): s
   return encodeTopLevel(() => encodeObject(value, 0, omit))
 }
 
+/**
+ * Encodes a value as it would be encoded as a member of a top-level object (one level deep,
+ * which counts toward the nesting limit). For encoders that build the outer object themselves.
+ */
+export function canonicalizeMemberValue(value: unknown): string {
+  return encodeTopLevel(() => encodeValue(value, 1))
+}
+
+/**
+ * A string in its canonical quoted form, or undefined if it holds a lone surrogate (which
+ * `canonicalize` refuses).
+ */
+export function quoteJsonString(text: string): string | undefined {
+  // Most strings in events are plain; quoting them directly is several times faster.
+  if (!NEEDS_CARE.test(text)) return '"' + text + '"'
+  return LONE_SURROGATE.test(text) ? undefined : JSON.stringify(text)
+}
+
 /** The canonical encoding as UTF-8 bytes, which is what gets hashed and signed. */
 export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalize(value), 'utf8')
@@ -140,11 +158,9 @@ function encodeObject(
 const NEEDS_CARE = /["\\\u0000-\u001f\ud800-\udfff]/
 
 function encodeString(text: string): string {
-  // Most strings in events are plain; quoting them directly is several times faster.
-  if (!NEEDS_CARE.test(text)) return '"' + text + '"'
-
-  if (LONE_SURROGATE.test(text)) throw new InvalidValue('string contains a lone UTF-16 surrogate')
-  return JSON.stringify(text)
+  const quoted = quoteJsonString(text)
+  if (quoted === undefined) throw new InvalidValue('string contains a lone UTF-16 surrogate')
+  return quoted
 }
 
 function isPlainObject(value: object): boolean {

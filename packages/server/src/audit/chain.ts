@@ -14,16 +14,15 @@
  * const chained = chainEvents(recordedBatch, headHash)
  * const newHead = chained.at(-1)?.hash ?? headHash
  */
-import { canonicalizeWithout } from './canonical-json.js'
+import { canonicalizeEvent } from './canonical-event.js'
 import type { ChainedAuditEvent, RecordedAuditEvent } from './event.js'
 import { HASH_BYTES, hashFromHex, sha256 } from './hashing.js'
 
-/** The members of a chained event that are not part of its hashed content. */
-export const CHAIN_MEMBERS: ReadonlySet<string> = new Set(['hash', 'prevHash'])
+export { CHAIN_MEMBERS } from './canonical-event.js'
 
 /** The canonical text that is hashed for an event (chain members ignored if present). */
 export function hashedEventText(event: object): string {
-  return canonicalizeWithout(event, CHAIN_MEMBERS)
+  return canonicalizeEvent(event)
 }
 
 /** The chain hash of one event given the previous hash, both lowercase hex. */

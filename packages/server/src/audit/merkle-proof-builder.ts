@@ -119,13 +119,17 @@ export async function readRangeHash(source: MerkleHashSource, range: LeafRange):
   return head
 }
 
-interface PerfectSubtree {
+/** The perfect subtree of `2 ** level` leaves from leaf `index * 2 ** level`. */
+export interface PerfectSubtree {
   readonly level: number
   readonly index: number
 }
 
-/** Splits [start, end) into aligned perfect subtrees, largest first. */
-function perfectSubtrees({ start, end }: LeafRange): PerfectSubtree[] {
+/**
+ * Splits [start, end) into aligned perfect subtrees, in leaf order. For a range a proof needs
+ * (which starts at a multiple of a power of two at least its length) they shrink left to right.
+ */
+export function perfectSubtrees({ start, end }: LeafRange): PerfectSubtree[] {
   const pieces: PerfectSubtree[] = []
   let at = start
   while (at < end) {
@@ -137,7 +141,8 @@ function perfectSubtrees({ start, end }: LeafRange): PerfectSubtree[] {
   return pieces
 }
 
-async function readPerfectSubtree(
+/** The head of one perfect subtree: the source's stored hash, or folded from its leaves. */
+export async function readPerfectSubtree(
   source: MerkleHashSource,
   piece: PerfectSubtree,
 ): Promise<Buffer> {

@@ -119,6 +119,45 @@ describe('MerkleFrontier', () => {
     expect(restore).toThrowError(AuditCoreError)
   })
 
+  it('reports each perfect subtree a new leaf completes, with its head', () => {
+    const frontier = new MerkleFrontier()
+    const completed: { level: number; index: number; hash: string }[] = []
+    for (let index = 0; index < 64; index++) {
+      frontier.appendLeafInput(sha256(Buffer.from(`leaf ${index}`)), (level, at, hash) =>
+        completed.push({ level, index: at, hash: hex(hash) }),
+      )
+    }
+
+    // A perfect tree of 64 leaves has 32 + 16 + 8 + 4 + 2 + 1 interior nodes.
+    expect(completed).toHaveLength(63)
+    for (const { level, index, hash } of completed) {
+      const leaves = leafHashes.slice(index * 2 ** level, (index + 1) * 2 ** level)
+      expect(hash, `level ${level} index ${index}`).toBe(hex(naiveRoot(leaves)))
+    }
+  })
+
+  it('appends whole aligned subtrees by their heads', () => {
+    const head = (start: number, level: number) =>
+      naiveRoot(leafHashes.slice(start, start + 2 ** level))
+    // [0, 45) as the pieces a frontier holds (shrinking), then [45, 64) as a range splits
+    // after a boundary (growing).
+    const frontier = new MerkleFrontier()
+    frontier.appendSubtreeHash(5, head(0, 5))
+    frontier.appendSubtreeHash(3, head(32, 3))
+    frontier.appendSubtreeHash(2, head(40, 2))
+    frontier.appendSubtreeHash(0, head(44, 0))
+    expect(hex(frontier.root())).toBe(hex(computeRoot(leafHashes.slice(0, 45))))
+    frontier.appendSubtreeHash(0, head(45, 0))
+    frontier.appendSubtreeHash(1, head(46, 1))
+    frontier.appendSubtreeHash(4, head(48, 4))
+
+    expect(frontier.size).toBe(64)
+    expect(hex(frontier.root())).toBe(hex(computeRoot(leafHashes)))
+    expect(() => frontier.appendSubtreeHash(7, head(0, 6))).toThrowError(
+      /a subtree of 2\^7 leaves cannot follow 64 leaves/,
+    )
+  })
+
   it('hashes a leaf input of any length with the 0x00 prefix', () => {
     expect(hex(hashLeaf(Buffer.from('abc')))).toBe(
       hex(sha256(Buffer.concat([Buffer.from([0]), Buffer.from('abc')]))),

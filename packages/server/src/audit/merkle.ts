@@ -80,9 +80,13 @@ export class MerkleFrontier {
     return this.#hashes.map((hash) => Buffer.from(hash))
   }
 
-  /** Appends a leaf by its input (for the audit log: the event's 32-byte chain hash). */
-  appendLeafInput(input: Uint8Array): void {
-    this.#append(hashLeaf(input))
+  /**
+   * Appends a leaf by its input (for the audit log: the event's 32-byte chain hash). When
+   * `completed` is given, it hears of every perfect subtree above the leaf level that the new
+   * leaf completes (a store keeps some of them to answer proofs without reading every leaf).
+   */
+  appendLeafInput(input: Uint8Array, completed?: CompletedSubtree): void {
+    this.#append(hashLeaf(input), completed)
   }
 
   /** Appends a leaf by its already computed leaf hash. */
@@ -91,17 +95,35 @@ export class MerkleFrontier {
     this.#append(Buffer.from(leafHash))
   }
 
-  #append(leafHash: Buffer): void {
-    let merged = leafHash
+  /**
+   * Appends a whole perfect subtree of `2 ** level` leaves by its head. The tree's size must be
+   * a multiple of its leaf count, as it is for the aligned pieces a range splits into.
+   */
+  appendSubtreeHash(level: number, head: Uint8Array): void {
+    if (!Number.isSafeInteger(level) || level < 0 || this.#size % 2 ** level !== 0) {
+      throw rangeError(`a subtree of 2^${level} leaves cannot follow ${this.#size} leaves`)
+    }
+    if (head.length !== HASH_BYTES) throw rangeError('a subtree head must be 32 bytes')
+    this.#append(Buffer.from(head), undefined, level)
+  }
 
-    // Each trailing set bit of the old size is a perfect subtree the new leaf completes.
-    for (let size = this.#size; size % 2 === 1; size = Math.floor(size / 2)) {
+  #append(head: Buffer, completed?: CompletedSubtree, headLevel = 0): void {
+    let merged = head
+    const added = 2 ** headLevel
+
+    // Each trailing set bit of the old size (counted in units of the new piece) is a perfect
+    // subtree the new piece completes.
+    let level = headLevel
+    for (let size = this.#size / added; size % 2 === 1; size = Math.floor(size / 2)) {
       const left = this.#hashes.pop()
       if (left === undefined) throw new Error('frontier out of step with its size')
       merged = hashChildren(left, merged)
+      level++
+      // The subtree ends where the new piece ends: its index is the new size in its units - 1.
+      completed?.(level, (this.#size + added) / 2 ** level - 1, merged)
     }
     this.#hashes.push(merged)
-    this.#size++
+    this.#size += added
   }
 
   /** The Merkle tree head over every leaf so far. */
@@ -121,6 +143,12 @@ export class MerkleFrontier {
     return MerkleFrontier.restore(this.#size, this.#hashes)
   }
 }
+
+/**
+ * Told of a perfect subtree of `2 ** level` leaves that starts at leaf `index * 2 ** level`,
+ * with its head.
+ */
+export type CompletedSubtree = (level: number, index: number, hash: Buffer) => void
 
 /** The Merkle tree head over a list of leaf hashes. */
 export function computeRoot(leafHashes: readonly Uint8Array[]): Buffer {

@@ -5,13 +5,33 @@
 /** Returned by `next` and `peek` when the source is exhausted. */
 export const END: unique symbol = Symbol('end')
 
+/** Returned by `nextSync` when the next item can only be had by awaiting `next`. */
+export const PENDING: unique symbol = Symbol('pending')
+
 export class Peekable<T> {
   readonly #iterator: AsyncIterator<T> | Iterator<T>
+  readonly #sync: boolean
   #buffered: { value: T | typeof END } | undefined
 
   constructor(source: AsyncIterable<T> | Iterable<T>) {
+    this.#sync = !(Symbol.asyncIterator in source)
     this.#iterator =
       Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]()
+  }
+
+  /**
+   * The next item, consumed, without a promise when the source is synchronous (or the item is
+   * already buffered); `PENDING` otherwise. A walk over an array then skips a promise per item.
+   */
+  nextSync(): T | typeof END | typeof PENDING {
+    const buffered = this.#buffered
+    if (buffered !== undefined) {
+      this.#buffered = undefined
+      return buffered.value
+    }
+    if (!this.#sync) return PENDING
+    const result = (this.#iterator as Iterator<T>).next()
+    return result.done === true ? END : result.value
   }
 
   /** The next item, consumed. */

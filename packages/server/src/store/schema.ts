@@ -11,6 +11,7 @@ export interface Database {
   audit_events: AuditEventsTable
   audit_head: AuditHeadTable
   audit_checkpoints: AuditCheckpointsTable
+  audit_subtrees: AuditSubtreesTable
   audit_signing_keys: AuditSigningKeysTable
   audit_consumers: AuditConsumersTable
   audit_ingest_keys: AuditIngestKeysTable
@@ -82,6 +83,14 @@ export interface AuditCheckpointsTable {
   /** JSON array of the Merkle frontier hashes (hex) at `tree_size`, to resume the tree. */
   frontier: string
   created_at: number
+}
+
+/** The head of a perfect subtree of the audit Merkle tree (see the 0008 migration). */
+export interface AuditSubtreesTable {
+  level: number
+  subtree_index: number
+  /** Lowercase hex SHA-256. */
+  hash: string
 }
 
 export type AuditSigningKeyStatus = 'active' | 'retired'

@@ -2,7 +2,8 @@
  * Making checkpoints: extends the Merkle tree from the last checkpoint's frontier over the new
  * events, checking as it reads that each event still hashes to its stored hash (a broken
  * chain is never signed), and signs a checkpoint at every `everyEvents` boundary and, when
- * `intervalMs` has passed since the last one, at the head.
+ * `intervalMs` has passed since the last one, at the head. The large subtrees it completes on
+ * the way are stored with the checkpoint, for proofs (see subtree-store.ts).
  */
 import type { Kysely } from 'kysely'
 
@@ -17,6 +18,8 @@ import type { JobQueue } from '../../platform/jobs/job-queue.js'
 import type { Database } from '../../store/schema.js'
 import type { StoredCheckpoint } from './checkpoint-store.js'
 import { insertCheckpoint, latestCheckpoint } from './checkpoint-store.js'
+import type { StoredSubtree } from './subtree-store.js'
+import { STORED_SUBTREE_LEVEL, insertSubtrees } from './subtree-store.js'
 
 /** Job kind that delivers a checkpoint to the configured witness URL. */
 export const WITNESS_JOB = 'audit.checkpoint.witness'
@@ -78,6 +81,11 @@ async function extendAndSign(
 
   let previous = last?.checkpoint
   const made: SignedCheckpoint[] = []
+  // Large subtrees the tree completes on the way, stored with the checkpoint that covers them.
+  let subtrees: StoredSubtree[] = []
+  const keepSubtree = (level: number, index: number, hash: Buffer) => {
+    if (level >= STORED_SUBTREE_LEVEL) subtrees.push({ level, index, hash })
+  }
   const end = targets.at(-1) ?? lastSize
   let nextTarget = 0
 
@@ -99,7 +107,7 @@ async function extendAndSign(
       if (hash.toString('hex') !== row.hash) {
         throw new Error(`audit event ${seq} does not match its hash; run audit verify`)
       }
-      frontier.appendLeafInput(hash)
+      frontier.appendLeafInput(hash, keepSubtree)
       headHash = row.hash
 
       if (seq !== targets[nextTarget]) continue
@@ -115,7 +123,10 @@ async function extendAndSign(
         options.key(),
       )
       const stored = { checkpoint, frontier: frontier.hashes.map((item) => item.toString('hex')) }
+      const covered = subtrees
+      subtrees = []
       await db.transaction().execute(async (tx) => {
+        await insertSubtrees(tx, covered)
         await insertCheckpoint(tx, stored, clock.now())
         await options.jobs?.enqueue(
           WITNESS_JOB,

@@ -77,6 +77,32 @@ describeEachDialect('audit event log', (dialect) => {
     expect(report).toMatchObject({ ok: true, eventsVerified: 80 })
   })
 
+  it('rolls a large batch back whole when one of its insert statements fails', async () => {
+    database = await createTestDatabase(dialect)
+    const store = await database.open()
+    const { log } = createLogFixture(store)
+    const first = await log.append(sampleEvent(1))
+
+    // 1,200 events span several insert statements; the last one reuses a recorded id.
+    const batch = Array.from({ length: 1200 }, (_, index) => sampleEvent(index + 2))
+    batch[1199] = { ...sampleEvent(1201), id: first.id }
+    const error = await log.appendBatch(batch).catch((caught: unknown) => caught)
+
+    expect(error).toBeInstanceOf(Error)
+    expect(String((error as Error).message)).toBe('inserting audit events failed')
+    expect((error as Error).cause).toBeInstanceOf(Error)
+    expect(await log.head()).toEqual({ seq: 1, hash: first.hash })
+    const count = await store.db
+      .selectFrom('audit_events')
+      .select((eb) => eb.fn.countAll().as('rows'))
+      .executeTakeFirstOrThrow()
+    expect(Number(count.rows)).toBe(1)
+
+    await log.appendBatch(batch.slice(0, 1199))
+    const report = await verifyDatabase(store.db, { publicKeys: [] })
+    expect(report).toMatchObject({ ok: true, eventsVerified: 1200 })
+  })
+
   it('rejects an invalid event with every bad field named', async () => {
     database = await createTestDatabase(dialect)
     const store = await database.open()

@@ -23,7 +23,7 @@ import { RampartError } from '../../platform/errors.js'
 import type { Dialect } from '../../store/database.js'
 import type { Database } from '../../store/schema.js'
 import { eventRowValues } from './event-rows.js'
-import { insertEventRows, preparedStatements } from './insert-events.js'
+import { EventRowWriter, ROWS_PER_STATEMENT, preparedStatements } from './insert-events.js'
 
 export type Executor = Kysely<Database> | Transaction<Database>
 
@@ -98,23 +98,29 @@ export class EventLog {
         : headBefore(statements.claimSeqs.get(inputs.length), inputs.length)
     const recordedAt = new Date(clock.now())
     const hasher = new ChainHasher(Buffer.from(previous.hash, 'hex'))
+    const writer = new EventRowWriter(tx, dialect, sqlite)
 
     let prevHash = previous.hash
-    const rows: unknown[][] = []
     const chained: ChainedAuditEvent[] = []
-    inputs.forEach((input, index) => {
-      const recorded: RecordedAuditEvent = toRecordedEvent(input, {
-        seq: previous.seq + index + 1,
-        recordedAt,
-      })
-      const body = hashedEventText(recorded)
-      const hash = hasher.next(body).toString('hex')
-      rows.push(eventRowValues(recorded, body, hash, prevHash))
-      chained.push({ ...recorded, prevHash, hash })
-      prevHash = hash
-    })
+    // Rows go out a statement at a time, so the database inserts one slice while the next is
+    // hashed; the seqs were claimed above, so the order of the slices is already fixed.
+    for (let start = 0; start < inputs.length; start += ROWS_PER_STATEMENT) {
+      const rows: unknown[][] = []
+      for (const input of inputs.slice(start, start + ROWS_PER_STATEMENT)) {
+        const recorded: RecordedAuditEvent = toRecordedEvent(input, {
+          seq: previous.seq + chained.length + 1,
+          recordedAt,
+        })
+        const body = hashedEventText(recorded)
+        const hash = hasher.next(body).toString('hex')
+        rows.push(eventRowValues(recorded, body, hash, prevHash))
+        chained.push(Object.assign({}, recorded, { prevHash, hash }))
+        prevHash = hash
+      }
+      await writer.write(rows, start + ROWS_PER_STATEMENT < inputs.length)
+    }
+    await writer.finish()
 
-    await insertEventRows(tx, dialect, rows, sqlite)
     if (statements !== undefined) {
       statements.setHeadHash.run(prevHash)
     } else {

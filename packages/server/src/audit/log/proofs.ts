@@ -1,6 +1,9 @@
 /**
- * RFC 9162 inclusion and consistency proofs served from the stored log. Tree heads at sizes
- * without a checkpoint are computed from the nearest checkpoint's frontier below them.
+ * RFC 9162 inclusion and consistency proofs served from the stored log. Proof hashes over long
+ * ranges come from the subtree heads the checkpointer stores (see subtree-store.ts), so a proof
+ * reads O(log n) rows, plus the leaves of pieces under 1,024 leaves (a few thousand at most)
+ * and of events not yet under a checkpoint. Tree heads at sizes without a checkpoint are
+ * computed from the nearest checkpoint's frontier below them.
  */
 import type { Kysely } from 'kysely'
 
@@ -12,7 +15,8 @@ import type { Database } from '../../store/schema.js'
 import { withRegisteredErrors } from '../error-codes.js'
 import { archivedThrough } from './archive-boundary.js'
 import type { StoredCheckpoint } from './checkpoint-store.js'
-import { checkpointAtOrBelow, createEventHashSource } from './checkpoint-store.js'
+import { checkpointAtOrBelow } from './checkpoint-store.js'
+import { createEventHashSource } from './event-hash-source.js'
 
 /** An inclusion proof; hashes are lowercase hex. */
 export interface InclusionProof {
@@ -78,11 +82,6 @@ function checkSize(name: string, value: number, min: number, max: number): void 
     `${name} ${value} is outside ${min}..${max} (the log holds ${max} events)`,
   )
 }
-
-// TODO(#3): keep perfect-subtree hashes (say every 2^10 leaves) so a proof over a large log
-// reads O(log n) rows; today each proof hash is folded from the leaves under it, O(n) reads.
-// `createEventHashSource` already answers `readSubtreeHash`; a table for the hashes (and so a
-// migration) is what is missing.
 
 /**
  * The checkpoint where retention's archive ends, when `lowest` (the smallest seq or tree size a

@@ -6,6 +6,7 @@ import * as access from './0004-access.js'
 import * as alerting from './0005-alerting.js'
 import * as identityWebauthn from './0006-identity-webauthn.js'
 import * as alertingRuleGroups from './0007-alerting-rule-groups.js'
+import * as auditSubtrees from './0008-audit-subtrees.js'
 
 /**
  * Every migration, in order. One set serves both dialects: migrations use Kysely's schema
@@ -19,4 +20,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005-alerting': alerting,
   '0006-identity-webauthn': identityWebauthn,
   '0007-alerting-rule-groups': alertingRuleGroups,
+  '0008-audit-subtrees': auditSubtrees,
 }
