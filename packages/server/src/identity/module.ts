@@ -15,6 +15,7 @@ import { registerAdminRoutes } from './http/admin-routes.js'
 import { registerInteractionRoutes } from './pages/interaction-routes.js'
 import { registerPasskeyRoutes } from './mfa/passkey-routes.js'
 import { registerSessionRoutes } from './sessions/session-routes.js'
+import { registerRevocationFeedRoutes } from './tokens/revocation-feed-routes.js'
 import { auditProviderEvents } from './provider/events.js'
 import { mountProvider } from './provider/mount.js'
 import { deleteExpiredPayloads } from './provider/oidc-adapter.js'
@@ -79,6 +80,7 @@ export function createIdentityModule(
       accounts: services.accounts,
       resourceServers: services.resourceServers,
       clientCache: services.clientCache,
+      jwtAccessTokens: services.jwtAccessTokens,
       trustProxy: config.server.trust_proxy,
     })
     auditProviderEvents(next, services.audit, logger)
@@ -96,7 +98,9 @@ export function createIdentityModule(
     leaseTtlMs: config.jobs.lease_ttl_ms,
     logger,
     tick: async () => {
-      const removed = await deleteExpiredPayloads(services.db, clock, 60_000)
+      const removed =
+        (await deleteExpiredPayloads(services.db, clock, 60_000)) +
+        (await services.jwtAccessTokens.deleteExpired(60_000))
       if (removed > 0) logger.debug({ removed }, 'expired identity artefacts removed')
     },
   })
@@ -133,6 +137,7 @@ export function createIdentityModule(
         webauthn: services.webauthn,
         csrfKey,
       })
+      registerRevocationFeedRoutes(server, services)
       await registerAdminRoutes(server, {
         ...services,
         adminToken,

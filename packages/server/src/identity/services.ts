@@ -25,6 +25,7 @@ import { Totp } from './mfa/totp.js'
 import { WebAuthn } from './mfa/webauthn.js'
 import { Sessions } from './sessions/sessions.js'
 import type { IdentityDb } from './store/tables.js'
+import { JwtAccessTokens } from './tokens/jwt-access-tokens.js'
 import { identityDb } from './store/tables.js'
 
 export interface IdentityServicesOptions {
@@ -48,6 +49,7 @@ export interface IdentityServices {
   readonly clients: Clients
   readonly clientCache: ClientCache
   readonly resourceServers: ResourceServers
+  readonly jwtAccessTokens: JwtAccessTokens
   readonly sessions: Sessions
   readonly totp: Totp
   readonly pending: MfaPending
@@ -74,15 +76,17 @@ export function createIdentityServices(options: IdentityServicesOptions): Identi
   const throttle = new LoginThrottle(db, clock, settings.lockout)
   // Other replicas see a rotated secret or a deleted client within this time.
   const clientCache = new ClientCache(clock, 5_000)
+  const jwtAccessTokens = new JwtAccessTokens(db, clock)
   return {
     db,
     audit,
     accounts,
     throttle,
     login: new PasswordLogin(accounts, audit, throttle),
-    clients: new Clients(db, clock, options.validator, clientCache),
+    clients: new Clients(db, clock, options.validator, clientCache, jwtAccessTokens),
     clientCache,
     resourceServers: new ResourceServers(db, clock),
+    jwtAccessTokens,
     sessions: new Sessions(
       db,
       clock,

@@ -5,6 +5,7 @@ import * as identity from './0003-identity.js'
 import * as access from './0004-access.js'
 import * as alerting from './0005-alerting.js'
 import * as identityWebauthn from './0006-identity-webauthn.js'
+import * as identityJwtRevocation from './0007-identity-jwt-revocation.js'
 
 /**
  * Every migration, in order. One set serves both dialects: migrations use Kysely's schema
@@ -17,4 +18,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-access': access,
   '0005-alerting': alerting,
   '0006-identity-webauthn': identityWebauthn,
+  '0007-identity-jwt-revocation': identityJwtRevocation,
 }
