@@ -54,6 +54,7 @@ export function createIdentityModule(
     logger,
     masterKey: deps.masterKey.key,
     events,
+    redis: deps.redis,
     validator: providerValidator(() => provider),
     issuer: () => issuer ?? config.server.public_url ?? 'http://localhost',
   })
