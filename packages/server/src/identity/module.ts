@@ -14,6 +14,7 @@ import { readAdminToken } from './http/admin-token.js'
 import { registerAdminRoutes } from './http/admin-routes.js'
 import { registerInteractionRoutes } from './pages/interaction-routes.js'
 import { registerPasskeyRoutes } from './mfa/passkey-routes.js'
+import { registerTotpEnrolmentRoutes } from './mfa/totp-enrolment-routes.js'
 import { registerSessionRoutes } from './sessions/session-routes.js'
 import { registerRevocationFeedRoutes } from './tokens/revocation-feed-routes.js'
 import { auditProviderEvents } from './provider/events.js'
@@ -137,6 +138,13 @@ export function createIdentityModule(
         accounts: services.accounts,
         webauthn: services.webauthn,
         csrfKey,
+      })
+      await registerTotpEnrolmentRoutes(server, {
+        sessions: services.sessions,
+        accounts: services.accounts,
+        totp: services.totp,
+        csrfKey,
+        issuer: () => issuer ?? config.server.public_url ?? 'http://localhost',
       })
       registerRevocationFeedRoutes(server, services)
       await registerAdminRoutes(server, {
