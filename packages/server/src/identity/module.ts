@@ -17,13 +17,11 @@ import { registerPasskeyRoutes } from './mfa/passkey-routes.js'
 import { registerTotpEnrolmentRoutes } from './mfa/totp-enrolment-routes.js'
 import { registerSessionRoutes } from './sessions/session-routes.js'
 import { registerRevocationFeedRoutes } from './tokens/revocation-feed-routes.js'
-import { auditProviderEvents } from './provider/events.js'
 import { mountProvider } from './provider/mount.js'
-import { deleteExpiredPayloads } from './provider/oidc-adapter.js'
-import { createProvider } from './provider/provider.js'
 import type { KeySchedule } from './provider/signing-keys.js'
 import { loadSigningKeys } from './provider/signing-keys.js'
 import type { IdentityServices } from './services.js'
+import { deleteExpiredPayloads } from './store/artefacts.js'
 import { createIdentityServices, providerValidator } from './services.js'
 
 export interface IdentityModule extends RampartModule {
@@ -72,6 +70,12 @@ export function createIdentityModule(
     const keys = await loadSigningKeys(services.db, deps.masterKey.key, clock, schedule)
     const signature = keys.map((key) => key.kid).join(',')
     if (provider !== undefined && signature === kids) return
+    // Loaded here, at start, so that CLI commands, which build the module but never start
+    // it, do not load oidc-provider (nor print its runtime notice).
+    const [{ createProvider }, { auditProviderEvents }] = await Promise.all([
+      import('./provider/provider.js'),
+      import('./provider/events.js'),
+    ])
     const next = createProvider({
       issuer: url,
       db: services.db,

@@ -11,7 +11,7 @@ import { generate, generateSecret, generateURI, verify } from 'otplib'
 import type { Clock } from '../../platform/clock.js'
 import { RampartError } from '../../platform/errors.js'
 import type { IdentityAudit, RequestOrigin } from '../audit-events.js'
-import { hashId } from '../provider/oidc-adapter.js'
+import { hashId } from '../store/artefacts.js'
 import { seal, unseal } from '../secret-seal.js'
 import type { IdentityDb, IdentityUsersTable } from '../store/tables.js'
 

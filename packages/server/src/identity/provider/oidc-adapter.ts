@@ -6,13 +6,12 @@
  * provider signs them without storing them, and `JwtAccessTokens` records them; this adapter
  * reaches them through the handles `structured-tokens.ts` gives introspection and revocation.
  */
-import { createHash } from 'node:crypto'
-
 import type { Adapter, AdapterPayload } from 'oidc-provider'
 import { errors } from 'oidc-provider'
 
 import type { Clock } from '../../platform/clock.js'
 import type { ClientCache } from '../clients/client-cache.js'
+import { hashId } from '../store/artefacts.js'
 import type { IdentityDb } from '../store/tables.js'
 import type { JwtAccessTokens } from '../tokens/jwt-access-tokens.js'
 import { jwtTokenModels } from '../tokens/jwt-access-tokens.js'
@@ -20,10 +19,6 @@ import { jtiOfHandle } from './structured-tokens.js'
 
 /** Models whose first use must be atomic: a second use revokes the grant. */
 const singleUse = new Set(['AuthorizationCode', 'RefreshToken'])
-
-export function hashId(id: string): string {
-  return createHash('sha256').update(id, 'utf8').digest('base64url')
-}
 
 /**
  * The adapter class for `oidc-provider`'s `adapter` option, bound to the store. Times are
@@ -177,17 +172,4 @@ async function findClient(
   const metadata = JSON.parse(row.metadata) as AdapterPayload
   cache.set(clientId, metadata)
   return structuredClone(metadata)
-}
-
-/** Removes artefacts that expired more than `graceMs` ago; resolves to how many. */
-export async function deleteExpiredPayloads(
-  db: IdentityDb,
-  clock: Clock,
-  graceMs: number,
-): Promise<number> {
-  const result = await db
-    .deleteFrom('identity_oidc_payloads')
-    .where('expires_at', '<', clock.now() - graceMs)
-    .executeTakeFirst()
-  return Number(result.numDeletedRows)
 }

@@ -20,15 +20,13 @@ import type { IdentityDb } from '../store/tables.js'
 import type { JwtAccessTokens } from '../tokens/jwt-access-tokens.js'
 import { clientSecretMatches } from '../clients/client-secrets.js'
 import { oidcScopes } from '../clients/clients.js'
+import { providerPrefix } from './mount.js'
 import { createAdapterClass } from './oidc-adapter.js'
 import { renderProviderError, renderLogout, renderLoggedOut } from '../pages/provider-pages.js'
 import type { PrivateSigningJwk } from './signing-keys.js'
 import { signingAlg } from './signing-keys.js'
 import { issuedJwt } from './issued-jwt.js'
 import { acceptStructuredTokens, registerTokenVerifier } from './structured-tokens.js'
-
-/** Provider endpoints live under this prefix; discovery stays at the root `/.well-known`. */
-export const providerPrefix = '/oidc'
 
 export interface ProviderOptions {
   readonly issuer: string
