@@ -233,6 +233,28 @@ describeEachDialect('JWT access tokens: introspection, revocation and the feed',
     expect((await oidc.tokenIntrospection(service, jwt.access_token)).active).toBe(false)
   })
 
+  it('revokes the JWTs of a client that is deleted', async () => {
+    const doomed = await app.adminJson<CreatedClient>('POST', '/clients', {
+      name: 'doomed',
+      type: 'confidential',
+      grant_types: ['client_credentials'],
+      scope: 'invoices:read',
+    })
+    const config = await oidc.discovery(
+      new URL(app.url),
+      doomed.clientId,
+      undefined,
+      oidc.ClientSecretBasic(doomed.clientSecret),
+      { execute: [oidc.allowInsecureRequests] },
+    )
+    const jwt = await oidc.clientCredentialsGrant(config, { scope: 'invoices:read', resource: api })
+    expect((await oidc.tokenIntrospection(service, jwt.access_token)).active).toBe(true)
+
+    expect((await app.admin('DELETE', `/clients/${doomed.clientId}`)).status).toBe(204)
+    expect((await oidc.tokenIntrospection(service, jwt.access_token)).active).toBe(false)
+    expect((await revokedJtis()).get(String(claimsOf(jwt.access_token).jti))).toBe('client')
+  })
+
   describe('the revocation feed', () => {
     it('pages with a cursor and reports nothing new after the last entry', async () => {
       const all = (await (await feed()).json()) as FeedPage
