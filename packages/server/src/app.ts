@@ -27,6 +27,7 @@ import {
   readMasterKeyCheck,
   verifyMasterKey,
 } from './platform/master-key.js'
+import { closeRedis, openRedis } from './platform/redis.js'
 import { registerMetricsRoute, SelfMetrics } from './platform/self-metrics.js'
 import type { Store } from './store/database.js'
 import { openStore } from './store/database.js'
@@ -104,6 +105,7 @@ export async function createApp(options: AppOptions): Promise<App> {
 
   let masterKey: MasterKey
   let startup: StartupFacts
+  let redis: Awaited<ReturnType<typeof openRedis>>
   try {
     // The key is checked before migrating, so a wrong key changes nothing in the database,
     // and no key is generated for a database that already has one.
@@ -129,6 +131,7 @@ export async function createApp(options: AppOptions): Promise<App> {
       dialect: store.dialect,
       version,
     }
+    redis = await openRedis(config.redis, logger)
   } catch (error) {
     await store.close()
     throw error
@@ -162,6 +165,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     worker,
     leases,
     masterKey,
+    redis,
     instanceId,
   }
 
@@ -187,6 +191,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     } finally {
       clearTimeout(deadline)
       clearInterval(idleSweep)
+      await closeRedis(redis)
       await store.close()
       logger.info('stopped')
     }

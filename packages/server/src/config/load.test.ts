@@ -63,6 +63,20 @@ describe('loadConfig', () => {
     expect(config.database.url).toBe('postgres://secret@db/rampart')
   })
 
+  it('reads the Redis URL from RAMPART_REDIS_URL or a file', () => {
+    const direct = loadConfig({
+      cwd: workspace(),
+      environment: { RAMPART_REDIS_URL: 'redis://cache:6379/2' },
+    })
+    expect(direct.config.redis).toMatchObject({
+      url: 'redis://cache:6379/2',
+      key_prefix: 'rampart',
+    })
+    const cwd = workspace({ 'redis-url': 'rediss://:secret@cache:6380\n' })
+    const { config } = loadConfig({ cwd, environment: { RAMPART_REDIS_URL_FILE: 'redis-url' } })
+    expect(config.redis.url).toBe('rediss://:secret@cache:6380')
+  })
+
   interface FailureCase {
     name: string
     files: Record<string, string>
@@ -100,6 +114,12 @@ describe('loadConfig', () => {
       files: {},
       environment: { RAMPART_DATABASE_URL: 'mysql://db/x' },
       message: /database\.url: must be a postgres/,
+    },
+    {
+      name: 'a Redis URL of another scheme',
+      files: {},
+      environment: { RAMPART_REDIS_URL: 'http://cache:6379' },
+      message: /redis\.url: must be a redis:\/\/ or rediss:\/\/ URL/,
     },
     {
       name: 'YAML syntax error',

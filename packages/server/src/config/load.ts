@@ -113,6 +113,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   if (overrides.dataDir !== undefined) values.data_dir = overrides.dataDir
 
   readSecretFile(values.database as Record<string, unknown> | undefined, 'url', cwd)
+  readSecretFile(values.redis as Record<string, unknown> | undefined, 'url', cwd)
 
   const parsed = configSchema.safeParse(values)
   if (!parsed.success) {

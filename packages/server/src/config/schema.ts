@@ -126,6 +126,26 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    redis: z
+      .object({
+        url: z
+          .string()
+          .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+          .optional()
+          .describe(
+            'Redis connection URL for counters every replica shares (login throttling). ' +
+              'Absent: those counters live in the database.',
+          ),
+        url_file: z.string().optional().describe('A file holding the Redis URL.'),
+        key_prefix: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, dots, dashes or _')
+          .default('rampart')
+          .describe('Prefix of every Redis key Rampart writes, so deployments can share one.'),
+        connect_timeout_ms: positiveMs.default(3000).describe('Redis connect timeout.'),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: logLevel.default('info').describe('Lowest level written.') })
       .strict()

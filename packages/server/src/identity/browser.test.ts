@@ -1,7 +1,8 @@
 /**
  * A real browser (Debian's Chromium through playwright-core) signs in through the login page
  * with a password and a TOTP code, allows access, and the relying party completes a PKCE
- * flow for a public client. Without JavaScript in the pages, this is what users do.
+ * flow for a public client; a signed-in user enrols an authenticator app at `/account/mfa`.
+ * Without JavaScript in the pages, this is what users do.
  */
 import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
@@ -113,6 +114,50 @@ describe.skipIf(!available)('sign-in in a real browser', () => {
     const cookies = await context.cookies(app.url)
     const session = cookies.find((cookie) => cookie.name === '__Host-rampart_session')
     expect(session).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' })
+    await context.close()
+  }, 60_000)
+
+  it('enrols an authenticator app from the account page, without JavaScript', async () => {
+    const redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/cb`
+    await app.createUser('browser.enrol@example.com')
+    const client = await app.adminJson<{ clientId: string }>('POST', '/clients', {
+      name: 'Enrol SPA',
+      type: 'public',
+      redirect_uris: [redirectUri],
+    })
+    const config = await oidc.discovery(new URL(app.url), client.clientId, undefined, oidc.None(), {
+      execute: [oidc.allowInsecureRequests],
+    })
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: redirectUri,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(oidc.randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+    })
+
+    const context = await browser.newContext({ javaScriptEnabled: false })
+    const page = await context.newPage()
+    await page.goto(url.href)
+    await page.getByLabel('Email').fill('browser.enrol@example.com')
+    await page.getByLabel('Password').fill(testPassword)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Allow' }).click()
+    await page.waitForURL(`${redirectUri}?*`)
+
+    await page.goto(`${app.url}/account/mfa`)
+    expect(await page.textContent('h1')).toBe('Authenticator app')
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click()
+    const qr = page.getByRole('img', { name: 'QR code of the setup key' })
+    expect(await qr.isVisible()).toBe(true)
+    expect((await qr.boundingBox())?.width).toBe(200)
+    const uri = new URL((await page.locator('code', { hasText: 'otpauth://' }).textContent()) ?? '')
+    const secret = uri.searchParams.get('secret') ?? ''
+
+    await page.getByLabel('Code from the app').fill(await totpCode(secret, Date.now() / 1000))
+    await page.getByRole('button', { name: 'Confirm' }).click()
+    expect(await page.getByRole('status').textContent()).toContain('authenticator app is set up')
+    const codes = page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem')
+    expect(await codes.count()).toBe(10)
     await context.close()
   }, 60_000)
 })

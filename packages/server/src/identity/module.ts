@@ -14,14 +14,14 @@ import { readAdminToken } from './http/admin-token.js'
 import { registerAdminRoutes } from './http/admin-routes.js'
 import { registerInteractionRoutes } from './pages/interaction-routes.js'
 import { registerPasskeyRoutes } from './mfa/passkey-routes.js'
+import { registerTotpEnrolmentRoutes } from './mfa/totp-enrolment-routes.js'
 import { registerSessionRoutes } from './sessions/session-routes.js'
-import { auditProviderEvents } from './provider/events.js'
+import { registerRevocationFeedRoutes } from './tokens/revocation-feed-routes.js'
 import { mountProvider } from './provider/mount.js'
-import { deleteExpiredPayloads } from './provider/oidc-adapter.js'
-import { createProvider } from './provider/provider.js'
 import type { KeySchedule } from './provider/signing-keys.js'
 import { loadSigningKeys } from './provider/signing-keys.js'
 import type { IdentityServices } from './services.js'
+import { deleteExpiredPayloads } from './store/artefacts.js'
 import { createIdentityServices, providerValidator } from './services.js'
 
 export interface IdentityModule extends RampartModule {
@@ -53,6 +53,7 @@ export function createIdentityModule(
     logger,
     masterKey: deps.masterKey.key,
     events,
+    redis: deps.redis,
     validator: providerValidator(() => provider),
     issuer: () => issuer ?? config.server.public_url ?? 'http://localhost',
   })
@@ -69,6 +70,12 @@ export function createIdentityModule(
     const keys = await loadSigningKeys(services.db, deps.masterKey.key, clock, schedule)
     const signature = keys.map((key) => key.kid).join(',')
     if (provider !== undefined && signature === kids) return
+    // Loaded here, at start, so that CLI commands, which build the module but never start
+    // it, do not load oidc-provider (nor print its runtime notice).
+    const [{ createProvider }, { auditProviderEvents }] = await Promise.all([
+      import('./provider/provider.js'),
+      import('./provider/events.js'),
+    ])
     const next = createProvider({
       issuer: url,
       db: services.db,
@@ -79,6 +86,7 @@ export function createIdentityModule(
       accounts: services.accounts,
       resourceServers: services.resourceServers,
       clientCache: services.clientCache,
+      jwtAccessTokens: services.jwtAccessTokens,
       trustProxy: config.server.trust_proxy,
     })
     auditProviderEvents(next, services.audit, logger)
@@ -96,7 +104,9 @@ export function createIdentityModule(
     leaseTtlMs: config.jobs.lease_ttl_ms,
     logger,
     tick: async () => {
-      const removed = await deleteExpiredPayloads(services.db, clock, 60_000)
+      const removed =
+        (await deleteExpiredPayloads(services.db, clock, 60_000)) +
+        (await services.jwtAccessTokens.deleteExpired(60_000))
       if (removed > 0) logger.debug({ removed }, 'expired identity artefacts removed')
     },
   })
@@ -133,6 +143,14 @@ export function createIdentityModule(
         webauthn: services.webauthn,
         csrfKey,
       })
+      await registerTotpEnrolmentRoutes(server, {
+        sessions: services.sessions,
+        accounts: services.accounts,
+        totp: services.totp,
+        csrfKey,
+        issuer: () => issuer ?? config.server.public_url ?? 'http://localhost',
+      })
+      registerRevocationFeedRoutes(server, services)
       await registerAdminRoutes(server, {
         ...services,
         adminToken,

@@ -2,6 +2,7 @@
  * The identity services over one store, built the same way for the running module and for
  * the CLI (`rampart user ...`, `rampart client ...`), which works on the database directly.
  */
+import type { Redis } from 'ioredis'
 import type { Kysely } from 'kysely'
 
 import type { AuditEvents } from '../audit/module.js'
@@ -25,6 +26,7 @@ import { Totp } from './mfa/totp.js'
 import { WebAuthn } from './mfa/webauthn.js'
 import { Sessions } from './sessions/sessions.js'
 import type { IdentityDb } from './store/tables.js'
+import { JwtAccessTokens } from './tokens/jwt-access-tokens.js'
 import { identityDb } from './store/tables.js'
 
 export interface IdentityServicesOptions {
@@ -37,6 +39,8 @@ export interface IdentityServicesOptions {
   readonly validator: ClientValidator
   /** The issuer URL once known (WebAuthn's relying party); `server.public_url` otherwise. */
   readonly issuer?: () => string
+  /** Redis for login throttling counters, when configured. */
+  readonly redis?: Redis | undefined
 }
 
 export interface IdentityServices {
@@ -48,6 +52,7 @@ export interface IdentityServices {
   readonly clients: Clients
   readonly clientCache: ClientCache
   readonly resourceServers: ResourceServers
+  readonly jwtAccessTokens: JwtAccessTokens
   readonly sessions: Sessions
   readonly totp: Totp
   readonly pending: MfaPending
@@ -71,18 +76,27 @@ export function createIdentityServices(options: IdentityServicesOptions): Identi
     requiredClasses: settings.password.required_character_classes,
   })
   const accounts = new Accounts(db, clock, hasher, policy)
-  const throttle = new LoginThrottle(db, clock, settings.lockout)
+  const throttle = new LoginThrottle(
+    db,
+    clock,
+    settings.lockout,
+    options.redis === undefined
+      ? undefined
+      : { client: options.redis, keyPrefix: options.config.redis.key_prefix },
+  )
   // Other replicas see a rotated secret or a deleted client within this time.
   const clientCache = new ClientCache(clock, 5_000)
+  const jwtAccessTokens = new JwtAccessTokens(db, clock)
   return {
     db,
     audit,
     accounts,
     throttle,
     login: new PasswordLogin(accounts, audit, throttle),
-    clients: new Clients(db, clock, options.validator, clientCache),
+    clients: new Clients(db, clock, options.validator, clientCache, jwtAccessTokens),
     clientCache,
     resourceServers: new ResourceServers(db, clock),
+    jwtAccessTokens,
     sessions: new Sessions(
       db,
       clock,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { Redis } from 'ioredis'
 import type { Config } from '../config/schema.js'
 import type { Store } from '../store/database.js'
 import type { Clock } from './clock.js'
@@ -21,6 +22,8 @@ export interface PlatformDeps {
   readonly worker: JobWorker
   readonly leases: Leases
   readonly masterKey: MasterKey
+  /** The shared Redis when `redis.url` is set; counters shared by replicas go there. */
+  readonly redis?: Redis | undefined
   /** This process's identity in leases and job claims. */
   readonly instanceId: string
 }

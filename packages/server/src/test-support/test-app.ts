@@ -15,12 +15,22 @@ export interface TestApp {
   dispose(): Promise<void>
 }
 
+export interface TestAppOptions {
+  /**
+   * A database another test app already uses, to run a second replica on it; the first app
+   * owns it and removes it, this one only stops.
+   */
+  readonly database?: TestDatabase
+}
+
 /** A whole platform on a throwaway database of the given dialect, logging into memory. */
 export async function createTestApp(
   dialect: Dialect = 'sqlite',
   config: ConfigInput = {},
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
-  const database = await createTestDatabase(dialect)
+  const owned = options.database === undefined
+  const database = options.database ?? (await createTestDatabase(dialect))
   const log = captureLog()
   const parsed = configSchema.parse({
     ...config,
@@ -37,7 +47,7 @@ export async function createTestApp(
     })
   } catch (error) {
     // A leaked PostgreSQL schema would make every later suite's migrator see its tables.
-    await database.dispose()
+    if (owned) await database.dispose()
     throw error
   }
   return {
@@ -46,7 +56,7 @@ export async function createTestApp(
     database,
     dispose: async () => {
       await app.stop()
-      await database.dispose()
+      if (owned) await database.dispose()
     },
   }
 }

@@ -4,10 +4,16 @@
  * the lock duration, doubling with each further lockout within a day (exponential backoff);
  * 100 consecutive failures lock it for a day, the most NIST allows before a success resets
  * the count. Unknown emails are counted exactly like real ones, so a lockout reveals nothing.
+ *
+ * Counters live in Redis when one is configured (every replica shares them), else in the
+ * database (shared by replicas on PostgreSQL, and surviving restarts). While Redis cannot be
+ * reached, the database counts instead, so throttling never stops.
  */
 import { createHash } from 'node:crypto'
 
-import type { RateLimiterRes } from 'rate-limiter-flexible'
+import type { Redis } from 'ioredis'
+import type { RateLimiterRes, RateLimiterStoreAbstract } from 'rate-limiter-flexible'
+import { RateLimiterRedis } from 'rate-limiter-flexible'
 
 import type { Clock } from '../../platform/clock.js'
 import type { IdentityConfig } from '../config.js'
@@ -15,8 +21,6 @@ import type { IdentityDb } from '../store/tables.js'
 import { emailKey } from './accounts.js'
 import { StoreRateLimiter } from './store-rate-limiter.js'
 
-// TODO(#4): a Redis store when one is configured, as the issue asks; the counters live in the
-// database instead, which replicas share as well and which survives restarts.
 const day = 86_400
 const consecutiveLimit = 100
 
@@ -39,7 +43,7 @@ function isRes(value: unknown): value is RateLimiterRes {
 }
 
 /** `consume` rejects with the counter when over the limit; both outcomes carry the count. */
-async function consume(limiter: StoreRateLimiter, key: string): Promise<RateLimiterRes> {
+async function consume(limiter: RateLimiterStoreAbstract, key: string): Promise<RateLimiterRes> {
   try {
     return await limiter.consume(key)
   } catch (error) {
@@ -51,17 +55,33 @@ async function consume(limiter: StoreRateLimiter, key: string): Promise<RateLimi
 export class LoginThrottle {
   readonly #lockSeconds: number
   readonly #maxFailures: number
-  readonly #account: StoreRateLimiter
-  readonly #consecutive: StoreRateLimiter
-  readonly #lockouts: StoreRateLimiter
-  readonly #address: StoreRateLimiter
+  readonly #account: RateLimiterStoreAbstract
+  readonly #consecutive: RateLimiterStoreAbstract
+  readonly #lockouts: RateLimiterStoreAbstract
+  readonly #address: RateLimiterStoreAbstract
 
-  constructor(db: IdentityDb, clock: Clock, config: IdentityConfig['lockout']) {
+  constructor(
+    db: IdentityDb,
+    clock: Clock,
+    config: IdentityConfig['lockout'],
+    redis?: { readonly client: Redis; readonly keyPrefix: string },
+  ) {
     const window = Math.ceil(config.window / 1000)
     this.#lockSeconds = Math.ceil(config.duration / 1000)
     this.#maxFailures = config.max_failures
-    const limiter = (keyPrefix: string, points: number, duration: number) =>
-      new StoreRateLimiter({ db, clock, keyPrefix, points, duration })
+    const limiter = (keyPrefix: string, points: number, duration: number) => {
+      const inDatabase = new StoreRateLimiter({ db, clock, keyPrefix, points, duration })
+      if (redis === undefined) return inDatabase
+      return new RateLimiterRedis({
+        storeClient: redis.client,
+        keyPrefix: `${redis.keyPrefix}:${keyPrefix}`,
+        points,
+        duration,
+        // Not connected: count in the database at once rather than wait for Redis.
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: inDatabase,
+      })
+    }
     this.#account = limiter('login.account', config.max_failures, window)
     this.#consecutive = limiter('login.consecutive', consecutiveLimit, 0)
     this.#lockouts = limiter('login.lockouts', 1_000, day)

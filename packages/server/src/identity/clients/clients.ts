@@ -10,8 +10,9 @@ import { z } from 'zod'
 import type { Clock } from '../../platform/clock.js'
 import { RampartError } from '../../platform/errors.js'
 import type { IdentityDb } from '../store/tables.js'
+import type { JwtAccessTokens } from '../tokens/jwt-access-tokens.js'
 import type { ClientCache } from './client-cache.js'
-import { generateClientSecret, hashClientSecret } from './client-secrets.js'
+import { clientSecretMatches, generateClientSecret, hashClientSecret } from './client-secrets.js'
 
 const grantTypes = ['authorization_code', 'refresh_token', 'client_credentials'] as const
 
@@ -180,12 +181,20 @@ export class Clients {
   readonly #validator: ClientValidator
 
   readonly #cache: ClientCache
+  readonly #jwtTokens: JwtAccessTokens
 
-  constructor(db: IdentityDb, clock: Clock, validator: ClientValidator, cache: ClientCache) {
+  constructor(
+    db: IdentityDb,
+    clock: Clock,
+    validator: ClientValidator,
+    cache: ClientCache,
+    jwtTokens: JwtAccessTokens,
+  ) {
     this.#db = db
     this.#clock = clock
     this.#validator = validator
     this.#cache = cache
+    this.#jwtTokens = jwtTokens
   }
 
   async create(body: unknown): Promise<CreatedClient> {
@@ -249,6 +258,20 @@ export class Clients {
     return { ...view(row.name, metadata, Number(row.created_at)), clientSecret: secret }
   }
 
+  /**
+   * Whether `secret` is the current secret of the confidential client `clientId`. Unknown
+   * clients and clients without a secret answer false, like a wrong secret.
+   */
+  async secretMatches(clientId: string, secret: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('identity_clients')
+      .select('metadata')
+      .where('client_id', '=', clientId)
+      .executeTakeFirst()
+    const metadata = row === undefined ? undefined : (JSON.parse(row.metadata) as Metadata)
+    return clientSecretMatches(metadata?.client_secret, secret)
+  }
+
   /** Deletes the client and every code, token and grant issued to it. */
   async delete(clientId: string): Promise<void> {
     await this.#row(clientId)
@@ -259,6 +282,7 @@ export class Clients {
       .deleteFrom('identity_oidc_payloads')
       .where('payload', 'like', `%"clientId":${JSON.stringify(clientId)}%`)
       .execute()
+    await this.#jwtTokens.revokeClient(clientId)
   }
 
   async #row(clientId: string) {

@@ -17,6 +17,7 @@ import { originOf } from '../pages/interaction-routes.js'
 import { listSigningKeys } from '../provider/signing-keys.js'
 import type { Sessions } from '../sessions/sessions.js'
 import type { IdentityDb } from '../store/tables.js'
+import type { JwtAccessTokens } from '../tokens/jwt-access-tokens.js'
 import { requireAdminToken } from './admin-token.js'
 import { revokeUserTokens } from './revoke-user.js'
 
@@ -25,6 +26,7 @@ export interface AdminDeps {
   readonly accounts: Accounts
   readonly clients: Clients
   readonly resourceServers: ResourceServers
+  readonly jwtAccessTokens: JwtAccessTokens
   readonly sessions: Sessions
   readonly totp: Totp
   readonly throttle: LoginThrottle

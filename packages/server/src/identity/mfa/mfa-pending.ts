@@ -4,7 +4,7 @@
  */
 import type { Clock } from '../../platform/clock.js'
 import type { Accounts } from '../accounts/accounts.js'
-import { hashId } from '../provider/oidc-adapter.js'
+import { hashId } from '../store/artefacts.js'
 import type { IdentityDb, IdentityUsersTable } from '../store/tables.js'
 
 const model = 'MfaPending'

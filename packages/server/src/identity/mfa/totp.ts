@@ -11,12 +11,10 @@ import { generate, generateSecret, generateURI, verify } from 'otplib'
 import type { Clock } from '../../platform/clock.js'
 import { RampartError } from '../../platform/errors.js'
 import type { IdentityAudit, RequestOrigin } from '../audit-events.js'
-import { hashId } from '../provider/oidc-adapter.js'
+import { hashId } from '../store/artefacts.js'
 import { seal, unseal } from '../secret-seal.js'
 import type { IdentityDb, IdentityUsersTable } from '../store/tables.js'
 
-// TODO(#4): a self-service enrolment page with a QR code; today an administrator enrols TOTP
-// through the API and hands the otpauth URI over. (Passkeys: see webauthn.ts.)
 const period = 30
 const recoveryCodeCount = 10
 const enrolmentTtlMs = 10 * 60_000
@@ -43,6 +41,10 @@ export interface TotpEnrolment {
   readonly secret: string
   /** `otpauth://totp/...`, for a QR code. */
   readonly uri: string
+}
+
+function enrolment(user: IdentityUsersTable, issuer: string, secret: string): TotpEnrolment {
+  return { secret, uri: generateURI({ issuer, label: user.email, secret, period }) }
 }
 
 function formatRecoveryCode(bytes: Buffer): string {
@@ -80,21 +82,26 @@ export class Totp {
       .values({ model: 'TotpEnrolment', id_hash: hashId(user.id), consumed_at: null, ...row })
       .onConflict((conflict) => conflict.columns(['model', 'id_hash']).doUpdateSet(row))
       .execute()
-    return { secret, uri: generateURI({ issuer, label: user.email, secret, period }) }
+    return enrolment(user, issuer, secret)
+  }
+
+  /** The enrolment `begin` started and `confirm` has not finished, while it lasts. */
+  async pendingEnrolment(
+    user: IdentityUsersTable,
+    issuer: string,
+  ): Promise<TotpEnrolment | undefined> {
+    const pending = await this.#pendingRow(user)
+    if (pending === undefined) return undefined
+    return enrolment(user, issuer, unseal(this.#masterKey, `totp:${user.id}`, pending.sealed))
   }
 
   /** Activates the pending seed when `code` matches it; returns the recovery codes. */
   async confirm(user: IdentityUsersTable, code: string, origin: RequestOrigin): Promise<string[]> {
-    const pending = await this.#db
-      .selectFrom('identity_oidc_payloads')
-      .select(['payload', 'expires_at'])
-      .where('model', '=', 'TotpEnrolment')
-      .where('id_hash', '=', hashId(user.id))
-      .executeTakeFirst()
-    if (pending === undefined || Number(pending.expires_at) <= this.#clock.now()) {
+    const pending = await this.#pendingRow(user)
+    if (pending === undefined) {
       throw new RampartError('not_found', 'no TOTP enrolment is pending for this user')
     }
-    const sealed = (JSON.parse(pending.payload) as { sealed: string }).sealed
+    const { sealed } = pending
     const secret = unseal(this.#masterKey, `totp:${user.id}`, sealed)
     const step = await this.#matchingStep(secret, code, undefined)
     if (step === undefined) {
@@ -207,6 +214,8 @@ export class Totp {
     code: string,
     afterStep: number | undefined,
   ): Promise<number | undefined> {
+    // otplib throws on a token that is not digits; for the caller that is just a wrong code.
+    if (!/^\d{6}$/.test(code)) return undefined
     const result = await verify({
       secret,
       token: code,
@@ -216,6 +225,17 @@ export class Totp {
       ...(afterStep === undefined ? {} : { afterTimeStep: afterStep }),
     })
     return result.valid && 'timeStep' in result ? result.timeStep : undefined
+  }
+
+  async #pendingRow(user: IdentityUsersTable): Promise<{ sealed: string } | undefined> {
+    const row = await this.#db
+      .selectFrom('identity_oidc_payloads')
+      .select(['payload', 'expires_at'])
+      .where('model', '=', 'TotpEnrolment')
+      .where('id_hash', '=', hashId(user.id))
+      .executeTakeFirst()
+    if (row === undefined || Number(row.expires_at) <= this.#clock.now()) return undefined
+    return JSON.parse(row.payload) as { sealed: string }
   }
 
   #digest(code: string): string {

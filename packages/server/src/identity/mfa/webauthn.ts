@@ -24,7 +24,7 @@ import {
 import type { Clock } from '../../platform/clock.js'
 import { RampartError } from '../../platform/errors.js'
 import type { IdentityAudit, RequestOrigin } from '../audit-events.js'
-import { hashId } from '../provider/oidc-adapter.js'
+import { hashId } from '../store/artefacts.js'
 import type { IdentityDb, IdentityUsersTable } from '../store/tables.js'
 
 const challengeModel = 'WebAuthnChallenge'

@@ -9,7 +9,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type Provider from 'oidc-provider'
 
 import { RampartError } from '../../platform/errors.js'
-import { providerPrefix } from './provider.js'
+
+/** Provider endpoints live under this prefix; discovery stays at the root `/.well-known`. */
+export const providerPrefix = '/oidc'
 
 /** Fastify's request id of a raw request, for the provider's audit events. */
 export const requestIds = new WeakMap<IncomingMessage, string>()

@@ -2,23 +2,23 @@
  * The storage adapter `oidc-provider` persists through: one table for every artefact kind
  * (codes, tokens, grants, sessions, interactions), keyed by the SHA-256 of the artefact's id,
  * so a code or token read out of the database cannot be presented. Clients come from
- * `identity_clients`, which the admin API manages.
+ * `identity_clients`, which the admin API manages. JWT access tokens are not kept here: the
+ * provider signs them without storing them, and `JwtAccessTokens` records them; this adapter
+ * reaches them through the handles `structured-tokens.ts` gives introspection and revocation.
  */
-import { createHash } from 'node:crypto'
-
 import type { Adapter, AdapterPayload } from 'oidc-provider'
 import { errors } from 'oidc-provider'
 
 import type { Clock } from '../../platform/clock.js'
 import type { ClientCache } from '../clients/client-cache.js'
+import { hashId } from '../store/artefacts.js'
 import type { IdentityDb } from '../store/tables.js'
+import type { JwtAccessTokens } from '../tokens/jwt-access-tokens.js'
+import { jwtTokenModels } from '../tokens/jwt-access-tokens.js'
+import { jtiOfHandle } from './structured-tokens.js'
 
 /** Models whose first use must be atomic: a second use revokes the grant. */
 const singleUse = new Set(['AuthorizationCode', 'RefreshToken'])
-
-export function hashId(id: string): string {
-  return createHash('sha256').update(id, 'utf8').digest('base64url')
-}
 
 /**
  * The adapter class for `oidc-provider`'s `adapter` option, bound to the store. Times are
@@ -28,6 +28,7 @@ export function createAdapterClass(
   db: IdentityDb,
   clock: Clock,
   clients: ClientCache,
+  jwtTokens: JwtAccessTokens,
 ): new (model: string) => Adapter {
   return class StoreAdapter implements Adapter {
     readonly #model: string
@@ -58,6 +59,8 @@ export function createAdapterClass(
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.#model === 'Client') return findClient(db, clients, id)
+      const jti = jwtTokenModels.has(this.#model) ? jtiOfHandle(id) : undefined
+      if (jti !== undefined) return jwtTokens.find(jti, this.#model)
       const row = await db
         .selectFrom('identity_oidc_payloads')
         .select(['payload', 'expires_at', 'consumed_at'])
@@ -96,7 +99,7 @@ export function createAdapterClass(
       // RFC 9700 §4.14: treat the second use as theft and revoke everything of the grant. The
       // library reports a sequential replay with the same errors; `events.ts` audits both.
       const found = await this.find(id)
-      if (typeof found?.grantId === 'string') await revokeGrant(db, found.grantId)
+      if (typeof found?.grantId === 'string') await revokeGrant(db, jwtTokens, found.grantId)
       throw new errors.InvalidGrant(
         this.#model === 'RefreshToken'
           ? 'refresh token already used'
@@ -105,6 +108,9 @@ export function createAdapterClass(
     }
 
     async destroy(id: string): Promise<void> {
+      // A recorded JWT is found with its own `jti`, so revocation destroys it by that.
+      if (jwtTokenModels.has(this.#model)) await jwtTokens.revoke(id)
+      if (this.#model === 'Grant') await jwtTokens.revokeGrant(id)
       await db
         .deleteFrom('identity_oidc_payloads')
         .where('model', '=', this.#model)
@@ -113,6 +119,7 @@ export function createAdapterClass(
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      if (jwtTokenModels.has(this.#model)) await jwtTokens.revokeGrant(grantId)
       await db
         .deleteFrom('identity_oidc_payloads')
         .where('model', '=', this.#model)
@@ -134,8 +141,13 @@ export function createAdapterClass(
   }
 }
 
-/** Deletes every artefact of a grant, the grant included. */
-export async function revokeGrant(db: IdentityDb, grantId: string): Promise<void> {
+/** Deletes every artefact of a grant, the grant included, and revokes its JWT access tokens. */
+export async function revokeGrant(
+  db: IdentityDb,
+  jwtTokens: JwtAccessTokens,
+  grantId: string,
+): Promise<void> {
+  await jwtTokens.revokeGrant(grantId)
   await db.deleteFrom('identity_oidc_payloads').where('grant_id', '=', grantId).execute()
   await db
     .deleteFrom('identity_oidc_payloads')
@@ -160,17 +172,4 @@ async function findClient(
   const metadata = JSON.parse(row.metadata) as AdapterPayload
   cache.set(clientId, metadata)
   return structuredClone(metadata)
-}
-
-/** Removes artefacts that expired more than `graceMs` ago; resolves to how many. */
-export async function deleteExpiredPayloads(
-  db: IdentityDb,
-  clock: Clock,
-  graceMs: number,
-): Promise<number> {
-  const result = await db
-    .deleteFrom('identity_oidc_payloads')
-    .where('expires_at', '<', clock.now() - graceMs)
-    .executeTakeFirst()
-  return Number(result.numDeletedRows)
 }

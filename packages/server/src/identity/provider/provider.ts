@@ -3,7 +3,8 @@
  * Rampart. The protocol is the library's; what is set here is policy (RFC 9700): PKCE with
  * S256 for every client, exact redirect URIs, the `iss` response parameter, rotated refresh
  * tokens whose reuse revokes the grant, JWT access tokens (RFC 9068) for registered resource
- * servers, ES256 signatures, and no development interactions.
+ * servers, ES256 signatures, and no development interactions. JWT access tokens are recorded
+ * as they are issued, so introspection and revocation cover them as they do opaque tokens.
  */
 import { hkdfSync } from 'node:crypto'
 
@@ -16,15 +17,16 @@ import type { Accounts } from '../accounts/accounts.js'
 import type { ClientCache } from '../clients/client-cache.js'
 import type { ResourceServers } from '../clients/resource-servers.js'
 import type { IdentityDb } from '../store/tables.js'
+import type { JwtAccessTokens } from '../tokens/jwt-access-tokens.js'
 import { clientSecretMatches } from '../clients/client-secrets.js'
 import { oidcScopes } from '../clients/clients.js'
+import { providerPrefix } from './mount.js'
 import { createAdapterClass } from './oidc-adapter.js'
 import { renderProviderError, renderLogout, renderLoggedOut } from '../pages/provider-pages.js'
 import type { PrivateSigningJwk } from './signing-keys.js'
 import { signingAlg } from './signing-keys.js'
-
-/** Provider endpoints live under this prefix; discovery stays at the root `/.well-known`. */
-export const providerPrefix = '/oidc'
+import { issuedJwt } from './issued-jwt.js'
+import { acceptStructuredTokens, registerTokenVerifier } from './structured-tokens.js'
 
 export interface ProviderOptions {
   readonly issuer: string
@@ -36,6 +38,7 @@ export interface ProviderOptions {
   readonly accounts: Accounts
   readonly resourceServers: ResourceServers
   readonly clientCache: ClientCache
+  readonly jwtAccessTokens: JwtAccessTokens
   readonly trustProxy: boolean
 }
 
@@ -59,7 +62,12 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
   const refreshAbsolute = seconds(config.refresh_token_absolute_ttl)
 
   return {
-    adapter: createAdapterClass(options.db, options.clock, options.clientCache),
+    adapter: createAdapterClass(
+      options.db,
+      options.clock,
+      options.clientCache,
+      options.jwtAccessTokens,
+    ),
     jwks: { keys: options.signingKeys.map((key) => ({ ...key })) },
     cookies: { keys: cookieKeys(options.masterKey) },
     routes: {
@@ -71,6 +79,14 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
       introspection: `${providerPrefix}/token/introspection`,
       end_session: `${providerPrefix}/session/end`,
       pushed_authorization_request: `${providerPrefix}/request`,
+    },
+    formats: {
+      customizers: {
+        // Runs before the token is signed: a token that could not be recorded is never issued.
+        jwt: async (_ctx, token, jwt) => {
+          await options.jwtAccessTokens.record(issuedJwt(token, jwt.payload))
+        },
+      },
     },
     responseTypes: ['code'],
     pkce: { required: () => true },
@@ -188,8 +204,20 @@ export function providerConfiguration(options: ProviderOptions): Configuration {
 
 /** Builds the provider; `compareClientSecret` is replaced to check stored secret digests. */
 export function createProvider(options: ProviderOptions): Provider {
+  acceptStructuredTokens()
   const provider = new Provider(options.issuer, providerConfiguration(options))
   provider.proxy = options.trustProxy
+  registerTokenVerifier(provider, {
+    keys: options.signingKeys.map(({ kty, crv, x, y, kid, alg, use }) => ({
+      kty,
+      crv,
+      x,
+      y,
+      kid,
+      alg,
+      use,
+    })),
+  })
   const clientPrototype = provider.Client.prototype as unknown as {
     clientSecret?: string
     compareClientSecret(presented: string): Promise<boolean>

@@ -102,6 +102,35 @@ export interface IdentityWebauthnCredentialsTable {
   last_used_at: number | null
 }
 
+/** A JWT access token the provider issued (migration `0007`); never the token itself. */
+export interface IdentityJwtAccessTokensTable {
+  jti: string
+  model: string
+  client_id: string
+  account_id: string | null
+  grant_id: string | null
+  payload: string
+  expires_at: number
+  revoked_at: number | null
+}
+
+export interface IdentityRevocationHeadTable {
+  id: number
+  seq: number
+}
+
+/** Why a JWT access token was revoked. */
+export type RevocationReason = 'token' | 'grant' | 'account' | 'client'
+
+export interface IdentityTokenRevocationsTable {
+  seq: number
+  jti: string
+  client_id: string
+  reason: RevocationReason
+  revoked_at: number
+  expires_at: number
+}
+
 export type IdentityTables = {
   identity_users: IdentityUsersTable
   identity_recovery_codes: IdentityRecoveryCodesTable
@@ -112,6 +141,9 @@ export type IdentityTables = {
   identity_sessions: IdentitySessionsTable
   identity_throttle: IdentityThrottleTable
   identity_webauthn_credentials: IdentityWebauthnCredentialsTable
+  identity_jwt_access_tokens: IdentityJwtAccessTokensTable
+  identity_revocation_head: IdentityRevocationHeadTable
+  identity_token_revocations: IdentityTokenRevocationsTable
 }
 
 export type IdentityDb = Kysely<Database & IdentityTables>

@@ -4,7 +4,7 @@
  */
 import type { ConfigInput } from '../../config/schema.js'
 import type { Dialect } from '../../store/database.js'
-import type { TestApp } from '../../test-support/test-app.js'
+import type { TestApp, TestAppOptions } from '../../test-support/test-app.js'
 import { createTestApp } from '../../test-support/test-app.js'
 import type { IdentityModule } from '../module.js'
 
@@ -24,12 +24,18 @@ export interface IdentityTestApp {
 export async function startIdentityApp(
   dialect: Dialect,
   config: ConfigInput = {},
+  options: TestAppOptions = {},
 ): Promise<IdentityTestApp> {
-  const test = await createTestApp(dialect, {
-    ...config,
-    // Tests hash many passwords: the OWASP minimum keeps them quick; the benchmark uses defaults.
-    identity: { admin_token: adminToken, ...config.identity },
-  })
+  const test = await createTestApp(
+    dialect,
+    {
+      ...config,
+      // Tests hash many passwords: the OWASP minimum keeps them quick; the benchmark uses
+      // defaults.
+      identity: { admin_token: adminToken, ...config.identity },
+    },
+    options,
+  )
   const url = await test.app.start()
   const identity = test.app.modules.find((mod) => mod.name === 'identity') as IdentityModule
   const admin = (method: string, path: string, body?: unknown) =>

@@ -1,0 +1,72 @@
+/**
+ * The optional Redis connection (`redis.url`) for counters every replica must share, such as
+ * login throttling. Start-up waits for the first connection, so a wrong URL fails there; a
+ * later outage is logged once, and its users fall back to counting in the database until
+ * Redis answers again. The URL may hold a password: it is never logged.
+ */
+import { Redis } from 'ioredis'
+
+import type { Config } from '../config/schema.js'
+import type { Logger } from './logger.js'
+
+const endWaitMs = 2000
+
+/** Where the Redis of `url` is, for messages: host and port without credentials. */
+function redisLocation(url: string): string {
+  const parsed = new URL(url)
+  return `${parsed.protocol}//${parsed.host}`
+}
+
+/** Connects to the configured Redis; undefined when none is configured. */
+export async function openRedis(
+  config: Config['redis'],
+  logger: Logger,
+): Promise<Redis | undefined> {
+  if (config.url === undefined) return undefined
+  const where = redisLocation(config.url)
+  const client = new Redis(config.url, {
+    lazyConnect: true,
+    connectTimeout: config.connect_timeout_ms,
+    // Callers fall back when Redis is down; queued commands would only delay them.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+  })
+
+  let reachable = true
+  client.on('error', (error: Error) => {
+    if (!reachable) return
+    reachable = false
+    logger.warn({ err: error, redis: where }, 'redis unreachable; counting in the database')
+  })
+  client.on('ready', () => {
+    if (reachable) return
+    reachable = true
+    logger.info({ redis: where }, 'redis reachable again')
+  })
+
+  try {
+    await client.connect()
+  } catch (error) {
+    client.disconnect()
+    throw new Error(`cannot connect to redis at ${where}`, { cause: error })
+  }
+  return client
+}
+
+/** Closes the connection after the commands already sent; resolves once the socket closed. */
+export async function closeRedis(client: Redis | undefined): Promise<void> {
+  if (client === undefined || client.status === 'end') return
+  let timer: NodeJS.Timeout | undefined
+  const ended = new Promise((resolve) => {
+    client.once('end', resolve)
+    // A client between reconnection attempts may never report its end: do not wait for ever.
+    timer = setTimeout(resolve, endWaitMs)
+  })
+  try {
+    await client.quit()
+  } catch {
+    client.disconnect()
+  }
+  await ended
+  clearTimeout(timer)
+}
