@@ -1,40 +1,67 @@
+import { permissionProblem } from '@rampart/access-engine'
 import type { RampartAuth } from '../auth/types.js'
 import type { Logger } from '../observe/logger.js'
+import type { ServiceMetrics } from '../observe/metrics.js'
+import type { ThrottledLog } from '../observe/throttled-log.js'
 import { bearerChallenge } from '../auth/bearer.js'
-import { RequestRefusal } from '../errors.js'
+import { ConfigurationError, RequestRefusal } from '../errors.js'
+import { accessRequestOf } from './access-request.js'
+import type { LocalDecider } from './local-decider.js'
+import type { SnapshotSync } from './snapshot-sync.js'
 import type { AccessDecider, AccessQuery, ResourceDescription } from './types.js'
 
+export interface AuthorizerOptions {
+  readonly remote: AccessDecider
+  /** Local decisions from the policy snapshot; absent when the service turned them off. */
+  readonly local: { readonly decider: LocalDecider; readonly sync: SnapshotSync } | undefined
+  readonly logger: Logger
+  /** For conditions that recur under load: stale snapshot, unreachable Rampart. */
+  readonly throttledLog: ThrottledLog
+  readonly metrics: ServiceMetrics
+  /** The realm named in `WWW-Authenticate` challenges; the service name. */
+  readonly realm: string
+}
+
 /**
- * Decides `authorize(resource, action)` for a request, failing closed.
- *
- * TODO(#6): evaluate locally from Rampart's policy snapshot (`GET /v1/access/snapshot`, kept
- * current by its change feed) with the pure evaluator of the access engine (#5), and use the
- * remote decider only while the snapshot is missing or stale beyond a limit. Until that
- * engine exists every decision is a remote check.
+ * Decides `authorize(resource, action)` for a request, failing closed: locally from the
+ * policy snapshot while it is current, through Rampart's check API while it is not, and
+ * with 503 when neither can answer. Never allows by default.
  */
 export class Authorizer {
-  readonly #remote: AccessDecider
-  readonly #logger: Logger
-  readonly #realm: string
+  readonly #options: AuthorizerOptions
 
-  constructor(remote: AccessDecider, logger: Logger, realm: string) {
-    this.#remote = remote
-    this.#logger = logger
-    this.#realm = realm
+  constructor(options: AuthorizerOptions) {
+    this.#options = options
   }
 
-  /** Resolves when allowed; throws a `RequestRefusal` (403 or 503) otherwise. */
+  /**
+   * Checks a permission an `authorize()` middleware will ask about, when the middleware is
+   * created (a typo fails at start-up, not per request), and starts keeping the snapshot.
+   */
+  prepare(resourceType: string, action: string): void {
+    const problem = permissionProblem(`${resourceType}:${action}`, true)
+    if (problem !== undefined) throw new ConfigurationError(`authorize(): ${problem}`)
+    this.#options.local?.sync.start()
+  }
+
+  /** Stops keeping the snapshot; later decisions go to Rampart. */
+  close(): void {
+    this.#options.local?.sync.stop()
+  }
+
+  /** Resolves when allowed; throws a `RequestRefusal` (401, 403 or 503) otherwise. */
   async authorize(
     auth: RampartAuth | undefined,
     resourceType: string,
     action: string,
     resource: ResourceDescription | undefined,
   ): Promise<void> {
+    const { metrics, local } = this.#options
     const permission = `${resourceType}:${action}`
     if (auth === undefined) {
       throw new RequestRefusal('unauthorized', 'authentication is required', {
         permission,
-        headers: { 'www-authenticate': bearerChallenge(this.#realm) },
+        headers: { 'www-authenticate': bearerChallenge(this.#options.realm) },
       })
     }
 
@@ -48,21 +75,44 @@ export class Authorizer {
       permission,
     }
 
+    if (local !== undefined) {
+      const pending = local.decider.pending()
+      if (pending !== undefined) await pending
+      const decision = local.decider.decide(accessRequestOf(query))
+      if (typeof decision !== 'string') {
+        metrics.accessDecided('local', decision.allowed ? 'allowed' : 'denied')
+        if (decision.allowed) return
+        throw this.#forbidden(auth, permission)
+      }
+      this.#options.throttledLog.log(
+        'warn',
+        { reason: decision },
+        'policy snapshot unusable, asking Rampart for access decisions',
+      )
+    }
+
     let allowed: boolean
     try {
-      allowed = (await this.#remote.decide(query)).allowed
+      allowed = (await this.#options.remote.decide(query)).allowed
     } catch (error) {
-      this.#logger.error({ err: error, permission }, 'access decision unavailable, denying')
+      metrics.accessDecided('none', 'unavailable')
+      this.#options.throttledLog.log(
+        'error',
+        { err: error },
+        'access decisions unavailable, denying requests',
+      )
       throw new RequestRefusal('access_check_unavailable', 'the access decision is unavailable', {
         cause: error,
         permission,
         headers: { 'retry-after': '1' },
       })
     }
+    metrics.accessDecided('remote', allowed ? 'allowed' : 'denied')
+    if (!allowed) throw this.#forbidden(auth, permission)
+  }
 
-    if (!allowed) {
-      this.#logger.info({ permission, subject: auth.subject }, 'access denied')
-      throw new RequestRefusal('forbidden', `missing permission ${permission}`, { permission })
-    }
+  #forbidden(auth: RampartAuth, permission: string): RequestRefusal {
+    this.#options.logger.info({ permission, subject: auth.subject }, 'access denied')
+    return new RequestRefusal('forbidden', `missing permission ${permission}`, { permission })
   }
 }

@@ -134,6 +134,7 @@ export class ExpressRampart extends RampartCore {
    */
   authorize(resource: string, action: string, options: AuthorizeOptions = {}): RequestHandler {
     const load = options.load
+    this.authorizer.prepare(resource, action)
     return (request, response, next) => {
       const decide = async () => {
         const described = load === undefined ? undefined : await load(request)

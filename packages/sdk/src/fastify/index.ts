@@ -147,6 +147,7 @@ export class FastifyRampart extends RampartCore {
    */
   authorize(resource: string, action: string, options: AuthorizeOptions = {}): RouteHook {
     const load = options.load
+    this.authorizer.prepare(resource, action)
     return async (request, reply) => {
       try {
         const described = load === undefined ? undefined : await load(request)

@@ -14,7 +14,8 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-const orders = new Map([
+/** The orders every test app serves; tests add orders owned by real users. */
+export const orders = new Map([
   ['1', { id: '1', ownerId: 'user-1', total: 30 }],
   ['2', { id: '2', ownerId: 'user-2', total: 45 }],
 ])
