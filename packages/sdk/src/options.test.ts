@@ -41,6 +41,11 @@ describe('resolveOptions', () => {
       { timeoutMs: 1_000, access: { snapshotWaitMs: 20_000, maxStalenessMs: 21_000 } },
       'access.maxStalenessMs (21000) must exceed access.snapshotWaitMs plus timeoutMs (21000)',
     ],
+    [
+      'revocation checks without a client',
+      { revocation: { checkIntervalMs: 5_000 } },
+      'revocation needs credentials (or introspection) to ask with',
+    ],
     ['a negative snapshot wait', { access: { snapshotWaitMs: -1 } }, 'access.snapshotWaitMs must'],
   ])('refuses %s at construction', (_name, override, message) => {
     const attempt = () => resolveOptions({ ...valid, ...override })

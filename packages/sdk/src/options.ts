@@ -29,6 +29,21 @@ export interface RampartOptions {
     /** The longest an introspection answer is reused (default 30,000 ms). */
     readonly cacheTtlMs?: number
   }
+  /**
+   * Refuse a JWT whose grant was revoked (logout, a reused refresh token, an admin action)
+   * before it expires: its status is asked by introspection at Rampart (RFC 7662), as the
+   * `credentials` client (or the `introspection` client), at most once per
+   * `checkIntervalMs` per token. Off when absent; it costs one call per token per interval.
+   */
+  readonly revocation?: {
+    /** A revoked token is refused within this (default 30,000 ms). */
+    readonly checkIntervalMs?: number
+    /**
+     * While introspection fails, the last answer is trusted until it is this old (default
+     * 300,000 ms); then, or with no answer yet, requests get 503 (fail closed).
+     */
+    readonly maxAnswerAgeMs?: number
+  }
   readonly tokenCache?: {
     /** Most verified tokens kept (default 10,000). */
     readonly maxEntries?: number
@@ -212,6 +227,11 @@ export function resolveOptions(options: RampartOptions) {
   }
 
   const timeoutMs = checkPositive('timeoutMs', options.timeoutMs, 3_000)
+  const revocation = options.revocation
+  const revocationClient = options.credentials ?? introspection
+  if (revocation !== undefined && revocationClient === undefined) {
+    throw new ConfigurationError('revocation needs credentials (or introspection) to ask with')
+  }
 
   return {
     url,
@@ -232,6 +252,24 @@ export function resolveOptions(options: RampartOptions) {
               ? {}
               : { endpoint: checkUrl('introspection.endpoint', introspection.endpoint) }),
             cacheTtlMs: checkPositive('introspection.cacheTtlMs', introspection.cacheTtlMs, 30_000),
+          },
+    revocation:
+      revocation === undefined || revocationClient === undefined
+        ? undefined
+        : {
+            clientId: revocationClient.clientId,
+            clientSecret: revocationClient.clientSecret,
+            endpoint: introspection?.endpoint,
+            checkIntervalMs: checkPositive(
+              'revocation.checkIntervalMs',
+              revocation.checkIntervalMs,
+              30_000,
+            ),
+            maxAnswerAgeMs: checkPositive(
+              'revocation.maxAnswerAgeMs',
+              revocation.maxAnswerAgeMs,
+              300_000,
+            ),
           },
     cacheMaxEntries: checkPositive('tokenCache.maxEntries', options.tokenCache?.maxEntries, 10_000),
     cacheMaxTtlMs: checkPositive('tokenCache.maxTtlMs', options.tokenCache?.maxTtlMs, 300_000),

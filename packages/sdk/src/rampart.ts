@@ -62,10 +62,12 @@ export class RampartCore {
       retryAfterMs: 1_000,
       now: resolved.now,
     })
+    const throttledLog = new ThrottledLog(this.logger, resolved.degradedLogIntervalMs, resolved.now)
     this.authenticator = new Authenticator({
       ...resolved,
       realm: resolved.service,
       logger: this.logger,
+      throttledLog,
       discovery,
     })
     const credentials = options.credentials
@@ -84,7 +86,6 @@ export class RampartCore {
           })
     const serviceToken =
       serviceCredentials === undefined ? options.serviceToken : () => serviceCredentials.token()
-    const throttledLog = new ThrottledLog(this.logger, resolved.degradedLogIntervalMs, resolved.now)
     this.authorizer = new Authorizer({
       remote: new RemoteDecider({ url: resolved.url, timeoutMs: resolved.timeoutMs, serviceToken }),
       local: this.#localDecisions(serviceToken, throttledLog),

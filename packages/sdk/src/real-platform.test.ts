@@ -248,3 +248,39 @@ describe('the SDK deciding locally from the policy snapshot', () => {
     expect(rampart.requestsTo(snapshotRoute)).toBe(polls)
   })
 })
+
+describe('the SDK refusing revoked tokens', () => {
+  let shop: TestApp
+  let carol: { token: string; userId: string }
+
+  beforeAll(async () => {
+    carol = await rampart.userToken('carol@example.com')
+    shop = await startApp('express', {
+      url: rampart.url,
+      service: 'shop',
+      audience,
+      credentials: await rampart.createServiceClient('shop-introspection'),
+      revocation: { checkIntervalMs: 300 },
+      logger: { level: 'silent' },
+    })
+  })
+
+  afterAll(async () => {
+    await shop?.close()
+  })
+
+  const whoami = (token: string) =>
+    fetch(`${shop.url}/whoami`, { headers: { authorization: `Bearer ${token}` } })
+
+  // TODO(#6): Rampart answers introspection of its JWT access tokens with 400
+  // unsupported_token_type until identity's change lands; this test skips itself while it
+  // does, and runs unchanged once Rampart answers. Remove the skip then.
+  it('refuses a token of a user revoked at Rampart within the check interval', async (context) => {
+    if (await rampart.refusesJwtIntrospection(carol.token)) context.skip()
+    expect((await whoami(carol.token)).status).toBe(200)
+
+    await rampart.revokeUser(carol.userId)
+    const waitedMs = await eventually(async () => (await whoami(carol.token)).status === 401, 1_000)
+    expect(waitedMs).toBeLessThan(1_000)
+  })
+})
