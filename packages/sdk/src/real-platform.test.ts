@@ -170,6 +170,24 @@ describe('the SDK deciding locally from the policy snapshot', () => {
     expect(await decisions('remote')).toBe(0)
   })
 
+  it('decides a route without a loader from the snapshot too', async () => {
+    const reports = (token: string) =>
+      fetch(`${shop.url}/reports`, { headers: { authorization: `Bearer ${token}` } })
+    const remoteBefore = rampart.requestsTo(checkRoute)
+    const refused = await reports(bob.token)
+    expect(refused.status).toBe(403)
+    expect(await refused.json()).toMatchObject({ code: 'forbidden', permission: 'report:read' })
+
+    await rampart.access('PUT', '/roles/report-reader', {
+      permissions: [{ permission: 'report:read' }],
+    })
+    const binding = await rampart.bind(`user:${bob.userId}`, 'report-reader')
+    await eventually(async () => (await reports(bob.token)).status === 200, 1_000)
+    await rampart.access('DELETE', `/bindings/${binding}`)
+    await eventually(async () => (await reports(bob.token)).status === 403, 1_000)
+    expect(rampart.requestsTo(checkRoute)).toBe(remoteBefore)
+  })
+
   it('refuses within the long-poll latency once the binding is revoked', async () => {
     const remoteBefore = rampart.requestsTo(checkRoute)
     expect((await getOrder(shop, 'ann-1', ann.token)).status).toBe(200)

@@ -49,6 +49,25 @@ export class Authorizer {
     this.#options.local?.sync.stop()
   }
 
+  /**
+   * The decision when it can be had without waiting, from a current snapshot: true when
+   * allowed; throws a `RequestRefusal` when refused; false when only `authorize` can answer
+   * (the snapshot is loading or unusable). Saves a promise on the path most requests take.
+   */
+  decideNow(
+    auth: RampartAuth | undefined,
+    resourceType: string,
+    action: string,
+    resource: ResourceDescription | undefined,
+  ): boolean {
+    const local = this.#options.local
+    const query = this.#queryOf(auth, resourceType, action, resource)
+    if (local === undefined || local.decider.pending() !== undefined) return false
+    const decision = local.decider.decide(accessRequestOf(query))
+    if (typeof decision === 'string') return false
+    return this.#settle('local', decision.allowed, query)
+  }
+
   /** Resolves when allowed; throws a `RequestRefusal` (401, 403 or 503) otherwise. */
   async authorize(
     auth: RampartAuth | undefined,
@@ -57,32 +76,15 @@ export class Authorizer {
     resource: ResourceDescription | undefined,
   ): Promise<void> {
     const { metrics, local } = this.#options
-    const permission = `${resourceType}:${action}`
-    if (auth === undefined) {
-      throw new RequestRefusal('unauthorized', 'authentication is required', {
-        permission,
-        headers: { 'www-authenticate': bearerChallenge(this.#options.realm) },
-      })
-    }
-
-    const query: AccessQuery = {
-      subject:
-        auth.clientId === undefined
-          ? { id: auth.subject }
-          : { id: auth.subject, clientId: auth.clientId },
-      resource: { type: resourceType, ...resource },
-      action,
-      permission,
-    }
+    const query = this.#queryOf(auth, resourceType, action, resource)
 
     if (local !== undefined) {
       const pending = local.decider.pending()
       if (pending !== undefined) await pending
       const decision = local.decider.decide(accessRequestOf(query))
       if (typeof decision !== 'string') {
-        metrics.accessDecided('local', decision.allowed ? 'allowed' : 'denied')
-        if (decision.allowed) return
-        throw this.#forbidden(auth, permission)
+        this.#settle('local', decision.allowed, query)
+        return
       }
       this.#options.throttledLog.log(
         'warn',
@@ -103,16 +105,49 @@ export class Authorizer {
       )
       throw new RequestRefusal('access_check_unavailable', 'the access decision is unavailable', {
         cause: error,
-        permission,
+        permission: query.permission,
         headers: { 'retry-after': '1' },
       })
     }
-    metrics.accessDecided('remote', allowed ? 'allowed' : 'denied')
-    if (!allowed) throw this.#forbidden(auth, permission)
+    this.#settle('remote', allowed, query)
   }
 
-  #forbidden(auth: RampartAuth, permission: string): RequestRefusal {
-    this.#options.logger.info({ permission, subject: auth.subject }, 'access denied')
-    return new RequestRefusal('forbidden', `missing permission ${permission}`, { permission })
+  /** The question for an authenticated caller; 401 without one. */
+  #queryOf(
+    auth: RampartAuth | undefined,
+    resourceType: string,
+    action: string,
+    resource: ResourceDescription | undefined,
+  ): AccessQuery {
+    const permission = `${resourceType}:${action}`
+    if (auth === undefined) {
+      throw new RequestRefusal('unauthorized', 'authentication is required', {
+        permission,
+        headers: { 'www-authenticate': bearerChallenge(this.#options.realm) },
+      })
+    }
+    return {
+      subject:
+        auth.clientId === undefined
+          ? { id: auth.subject }
+          : { id: auth.subject, clientId: auth.clientId },
+      resource:
+        resource === undefined ? { type: resourceType } : { type: resourceType, ...resource },
+      action,
+      permission,
+    }
+  }
+
+  /** Counts a decision; true when allowed, a 403 naming the permission otherwise. */
+  #settle(source: 'local' | 'remote', allowed: boolean, query: AccessQuery): true {
+    this.#options.metrics.accessDecided(source, allowed ? 'allowed' : 'denied')
+    if (allowed) return true
+    this.#options.logger.info(
+      { permission: query.permission, subject: query.subject.id },
+      'access denied',
+    )
+    throw new RequestRefusal('forbidden', `missing permission ${query.permission}`, {
+      permission: query.permission,
+    })
   }
 }
