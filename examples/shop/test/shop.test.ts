@@ -1,48 +1,59 @@
+/**
+ * The shop against a real Rampart in process (identity and access modules, SQLite): users
+ * sign in through Rampart's pages (authorization code + PKCE) and a back-office service uses
+ * the client credentials grant; the shop verifies their JWTs against Rampart's JWKS and
+ * decides from Rampart's policy snapshot, with an owner-only rule on reading an order.
+ */
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createShop } from '../src/app.js'
 import type { Shop } from '../src/app.js'
-// The SDK's own test stand-ins for Rampart's OpenID provider and decision API.
-// TODO(#6): run these tests against a real Rampart once identity (#4) and access (#5) land.
-import { TestDecisionApi } from '../../../packages/sdk/src/test-support/decision-api.js'
-import { TestIdentityProvider } from '../../../packages/sdk/src/test-support/identity-provider.js'
 import { captureLog } from '../../../packages/sdk/src/test-support/log-capture.js'
+import {
+  accessToken,
+  RampartPlatform,
+} from '../../../packages/sdk/src/test-support/rampart-platform.js'
 
-const provider = new TestIdentityProvider()
-const decisions = new TestDecisionApi()
+const audience = 'https://shop.example'
 const log = captureLog()
+let rampart: RampartPlatform
 let shop: Shop
 let server: Server
 let base: string
-let alice: string
-let bob: string
-let admin: string
-
-// The policy the stand-in decision API enforces: customers list, create and read their own
-// orders; only the admin exports customers.
-decisions.policy = (query) => {
-  if (query.subject === 'user:admin') return true
-  if (query.permission === 'order:list' || query.permission === 'order:create') return true
-  if (query.permission === 'order:read')
-    return `user:${String(query.resource?.attributes?.ownerId)}` === query.subject
-  return false
-}
+let alice: { token: string; userId: string }
+let bob: { token: string; userId: string }
+let backOffice: string
 
 beforeAll(async () => {
-  await provider.start()
-  await decisions.start()
-  await provider.addKey('es-1', 'ES256')
-  alice = await provider.sign('es-1', { sub: 'alice', email: 'alice@example.test', name: 'Alice' })
-  bob = await provider.sign('es-1', { sub: 'bob', email: 'bob@example.test' })
-  admin = await provider.sign('es-1', { sub: 'admin' })
+  rampart = await RampartPlatform.start(audience, ['orders:read', 'orders:write'])
+
+  // Customers list, create and read their own orders; the back office reads any order and
+  // exports customers.
+  await rampart.access('PUT', '/roles/customer', {
+    permissions: [
+      { permission: 'order:list' },
+      { permission: 'order:create' },
+      { permission: 'order:read', condition: 'resource.ownerId == subject.id' },
+    ],
+  })
+  await rampart.access('PUT', '/roles/back-office', {
+    permissions: [{ permission: 'order:*' }, { permission: 'customer:export' }],
+  })
+  alice = await rampart.userToken('alice@example.test')
+  bob = await rampart.userToken('bob@example.test')
+  const client = await rampart.createServiceClient('back-office')
+  backOffice = await rampart.clientToken(client)
+  await rampart.bind(`user:${alice.userId}`, 'customer')
+  await rampart.bind(`user:${bob.userId}`, 'customer')
+  await rampart.bind(`client:${client.clientId}`, 'back-office')
 
   shop = createShop({
     rampart: {
-      url: decisions.url,
-      issuer: provider.url,
+      url: rampart.url,
       service: 'shop',
-      audience: 'shop-api',
+      audience,
+      serviceToken: () => Promise.resolve(accessToken),
       logger: { destination: log.destination },
     },
   })
@@ -52,11 +63,10 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  server.closeAllConnections()
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  await shop.close()
-  await provider.close()
-  await decisions.close()
+  server?.closeAllConnections()
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+  await shop?.close()
+  await rampart?.dispose()
 })
 
 function call(path: string, token: string | undefined, init: RequestInit = {}) {
@@ -85,19 +95,40 @@ describe('the example shop', () => {
   })
 
   it('places an order and lets only its owner read it', async () => {
-    const created = await call('/orders', alice, { method: 'POST', body: JSON.stringify(order) })
+    const created = await call('/orders', alice.token, {
+      method: 'POST',
+      body: JSON.stringify(order),
+    })
     expect(created.status).toBe(201)
     const placed = (await created.json()) as { id: number; totalCents: number; customerId: string }
-    expect(placed).toMatchObject({ totalCents: 2500, customerId: 'alice' })
+    expect(placed).toMatchObject({ totalCents: 2500, customerId: alice.userId })
     expect(created.headers.get('location')).toBe(`/orders/${placed.id}`)
 
-    expect((await call(`/orders/${placed.id}`, alice)).status).toBe(200)
-    const denied = await call(`/orders/${placed.id}`, bob)
+    expect((await call(`/orders/${placed.id}`, alice.token)).status).toBe(200)
+    const denied = await call(`/orders/${placed.id}`, bob.token)
     expect(denied.status).toBe(403)
     expect(await denied.json()).toMatchObject({ code: 'forbidden', permission: 'order:read' })
 
-    const list = (await (await call('/orders', bob)).json()) as { orders: unknown[] }
+    const list = (await (await call('/orders', bob.token)).json()) as { orders: unknown[] }
     expect(list.orders).toEqual([])
+
+    // The back office's client credentials token reads any order.
+    expect((await call(`/orders/${placed.id}`, backOffice)).status).toBe(200)
+  })
+
+  it('knows the signed-in user from the PKCE token and decides every request locally', async () => {
+    const me = await call('/me', alice.token)
+    expect(me.status).toBe(200)
+    expect(await me.json()).toMatchObject({ id: alice.userId })
+
+    expect(rampart.requestsTo('/v1/access/check')).toBe(0)
+    const metrics = await (await fetch(`${base}/metrics`)).text()
+    expect(metrics).toMatch(
+      /rampart_access_decisions_total\{source="local",outcome="allowed"\} [1-9]/,
+    )
+    expect(metrics).toMatch(
+      /rampart_access_decisions_total\{source="local",outcome="denied"\} [1-9]/,
+    )
   })
 
   it.each([
@@ -109,7 +140,10 @@ describe('the example shop', () => {
       'lines.0.sku',
     ],
   ])('answers 400 problem+json for %s', async (_name, body, field) => {
-    const response = await call('/orders', alice, { method: 'POST', body: JSON.stringify(body) })
+    const response = await call('/orders', alice.token, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    })
     expect(response.status).toBe(400)
     expect(response.headers.get('content-type')).toContain('application/problem+json')
     const problem = (await response.json()) as { code: string; errors: { field: string }[] }
@@ -118,12 +152,12 @@ describe('the example shop', () => {
   })
 
   it('answers malformed JSON and unknown orders with their problem codes', async () => {
-    const malformed = await call('/orders', alice, { method: 'POST', body: '{"lines": [' })
+    const malformed = await call('/orders', alice.token, { method: 'POST', body: '{"lines": [' })
     expect([malformed.status, ((await malformed.json()) as { code: string }).code]).toEqual([
       400,
       'malformed_json',
     ])
-    const missing = await call('/orders/999999', admin)
+    const missing = await call('/orders/999999', backOffice)
     expect([missing.status, ((await missing.json()) as { code: string }).code]).toEqual([
       404,
       'not_found',
@@ -131,20 +165,18 @@ describe('the example shop', () => {
   })
 
   it('exports customers (PII) only to a caller holding customer:export', async () => {
-    await call('/me', alice)
-    expect((await call('/exports/customers', alice)).status).toBe(403)
-    const exported = await call('/exports/customers', admin)
+    await call('/me', alice.token)
+    expect((await call('/exports/customers', alice.token)).status).toBe(403)
+    const exported = await call('/exports/customers', backOffice)
     expect(exported.status).toBe(200)
-    const body = (await exported.json()) as { customers: { id: string; email: string | null }[] }
-    expect(body.customers).toContainEqual({
-      id: 'alice',
-      email: 'alice@example.test',
-      name: 'Alice',
-    })
+    const body = (await exported.json()) as { customers: { id: string }[] }
+    expect(body.customers.map((customer) => customer.id)).toContain(alice.userId)
   })
 
   it('carries request id and route template in its metrics and logs, never a token', async () => {
-    const response = await call('/orders', alice, { headers: { 'x-request-id': 'shop-test-1' } })
+    const response = await call('/orders', alice.token, {
+      headers: { 'x-request-id': 'shop-test-1' },
+    })
     expect(response.status).toBe(200)
 
     const metrics = await (await fetch(`${base}/metrics`)).text()
@@ -162,6 +194,7 @@ describe('the example shop', () => {
       .find((entry) => entry.requestId === 'shop-test-1' && entry.msg === 'request completed')
     expect(line).toMatchObject({ route: '/orders', statusCode: 200, service: 'shop' })
     expect(typeof line?.traceId).toBe('string')
-    for (const token of [alice, bob, admin]) expect(log.text()).not.toContain(token)
+    for (const token of [alice.token, bob.token, backOffice])
+      expect(log.text()).not.toContain(token)
   })
 })

@@ -17,6 +17,7 @@ describe('resolveOptions', () => {
       algorithms: ['ES256', 'EdDSA', 'RS256', 'PS256'],
       clockToleranceSeconds: 5,
       tokenType: 'at+jwt',
+      access: { localSnapshot: true, snapshotWaitMs: 20_000, maxStalenessMs: 60_000 },
     })
   })
 
@@ -35,6 +36,17 @@ describe('resolveOptions', () => {
       { introspection: { clientId: 'shop', clientSecret: '' } },
       'introspection needs a clientId and a clientSecret',
     ],
+    [
+      'a staleness limit a long poll cannot meet',
+      { timeoutMs: 1_000, access: { snapshotWaitMs: 20_000, maxStalenessMs: 21_000 } },
+      'access.maxStalenessMs (21000) must exceed access.snapshotWaitMs plus timeoutMs (21000)',
+    ],
+    [
+      'revocation checks without a client',
+      { revocation: { checkIntervalMs: 5_000 } },
+      'revocation needs credentials (or introspection) to ask with',
+    ],
+    ['a negative snapshot wait', { access: { snapshotWaitMs: -1 } }, 'access.snapshotWaitMs must'],
   ])('refuses %s at construction', (_name, override, message) => {
     const attempt = () => resolveOptions({ ...valid, ...override })
     expect(attempt).toThrow(ConfigurationError)

@@ -29,6 +29,21 @@ export interface RampartOptions {
     /** The longest an introspection answer is reused (default 30,000 ms). */
     readonly cacheTtlMs?: number
   }
+  /**
+   * Refuse a JWT whose grant was revoked (logout, a reused refresh token, an admin action)
+   * before it expires: its status is asked by introspection at Rampart (RFC 7662), as the
+   * `credentials` client (or the `introspection` client), at most once per
+   * `checkIntervalMs` per token. Off when absent; it costs one call per token per interval.
+   */
+  readonly revocation?: {
+    /** A revoked token is refused within this (default 30,000 ms). */
+    readonly checkIntervalMs?: number
+    /**
+     * While introspection fails, the last answer is trusted until it is this old (default
+     * 300,000 ms); then, or with no answer yet, requests get 503 (fail closed).
+     */
+    readonly maxAnswerAgeMs?: number
+  }
   readonly tokenCache?: {
     /** Most verified tokens kept (default 10,000). */
     readonly maxEntries?: number
@@ -58,6 +73,30 @@ export interface RampartOptions {
   }
   /** A token to present to Rampart's API instead of `credentials` (tests, sidecars). */
   readonly serviceToken?: () => Promise<string | undefined>
+  /**
+   * How `authorize()` decides. By default locally, from Rampart's policy snapshot kept
+   * current by long polls of `GET /v1/access/snapshot` (with the service token, which must be
+   * Rampart's `access.check_token`); through `POST /v1/access/check` while the snapshot is
+   * missing or stale; and never allowing when neither answers.
+   */
+  readonly access?: {
+    /** false: every decision goes to Rampart's check API (default true). */
+    readonly localSnapshot?: boolean
+    /** How long each long poll asks Rampart to wait for a change (default 20,000 ms). */
+    readonly snapshotWaitMs?: number
+    /**
+     * The longest since Rampart last confirmed the snapshot before decisions go remote
+     * (default 60,000 ms); more than `snapshotWaitMs` plus `timeoutMs`.
+     */
+    readonly maxStalenessMs?: number
+    /** The longest wait between retries while the snapshot fails (default 30,000 ms). */
+    readonly maxBackoffMs?: number
+  }
+  /**
+   * The least time between two log lines about the same degraded state, such as a stale
+   * snapshot or an unreachable Rampart (default 60,000 ms).
+   */
+  readonly degradedLogIntervalMs?: number
   /** Audit events to Rampart's log through `rampart.audit()`; off when absent. */
   readonly audit?: {
     /** The bearer token of Rampart's audit ingestion (`audit.ingest_token`). */
@@ -143,6 +182,24 @@ function resolveAudit(audit: RampartOptions['audit']) {
   }
 }
 
+function resolveAccess(access: RampartOptions['access'], timeoutMs: number) {
+  const snapshotWaitMs = checkPositive('access.snapshotWaitMs', access?.snapshotWaitMs, 20_000)
+  const maxStalenessMs = checkPositive('access.maxStalenessMs', access?.maxStalenessMs, 60_000)
+  // A long poll confirms the snapshot only when it returns, up to waitMs + timeoutMs later.
+  if (maxStalenessMs <= snapshotWaitMs + timeoutMs) {
+    throw new ConfigurationError(
+      `access.maxStalenessMs (${maxStalenessMs}) must exceed access.snapshotWaitMs plus ` +
+        `timeoutMs (${snapshotWaitMs + timeoutMs}), or every long poll would go stale`,
+    )
+  }
+  return {
+    localSnapshot: access?.localSnapshot ?? true,
+    snapshotWaitMs,
+    maxStalenessMs,
+    maxBackoffMs: checkPositive('access.maxBackoffMs', access?.maxBackoffMs, 30_000),
+  }
+}
+
 /** Checks the options once, at start-up, and fills in the defaults. */
 export function resolveOptions(options: RampartOptions) {
   const url = checkUrl('url', options.url).replace(/\/+$/, '')
@@ -169,6 +226,13 @@ export function resolveOptions(options: RampartOptions) {
     throw new ConfigurationError('introspection needs a clientId and a clientSecret')
   }
 
+  const timeoutMs = checkPositive('timeoutMs', options.timeoutMs, 3_000)
+  const revocation = options.revocation
+  const revocationClient = options.credentials ?? introspection
+  if (revocation !== undefined && revocationClient === undefined) {
+    throw new ConfigurationError('revocation needs credentials (or introspection) to ask with')
+  }
+
   return {
     url,
     service: options.service,
@@ -189,11 +253,35 @@ export function resolveOptions(options: RampartOptions) {
               : { endpoint: checkUrl('introspection.endpoint', introspection.endpoint) }),
             cacheTtlMs: checkPositive('introspection.cacheTtlMs', introspection.cacheTtlMs, 30_000),
           },
+    revocation:
+      revocation === undefined || revocationClient === undefined
+        ? undefined
+        : {
+            clientId: revocationClient.clientId,
+            clientSecret: revocationClient.clientSecret,
+            endpoint: introspection?.endpoint,
+            checkIntervalMs: checkPositive(
+              'revocation.checkIntervalMs',
+              revocation.checkIntervalMs,
+              30_000,
+            ),
+            maxAnswerAgeMs: checkPositive(
+              'revocation.maxAnswerAgeMs',
+              revocation.maxAnswerAgeMs,
+              300_000,
+            ),
+          },
     cacheMaxEntries: checkPositive('tokenCache.maxEntries', options.tokenCache?.maxEntries, 10_000),
     cacheMaxTtlMs: checkPositive('tokenCache.maxTtlMs', options.tokenCache?.maxTtlMs, 300_000),
     jwksCooldownMs: checkPositive('jwks.cooldownMs', options.jwks?.cooldownMs, 30_000),
     jwksMaxAgeMs: checkPositive('jwks.maxAgeMs', options.jwks?.maxAgeMs, 600_000),
-    timeoutMs: checkPositive('timeoutMs', options.timeoutMs, 3_000),
+    timeoutMs,
+    access: resolveAccess(options.access, timeoutMs),
+    degradedLogIntervalMs: checkPositive(
+      'degradedLogIntervalMs',
+      options.degradedLogIntervalMs,
+      60_000,
+    ),
     audit: resolveAudit(options.audit),
     now: options.now ?? Date.now,
   }

@@ -1,5 +1,7 @@
 import type { Counter, Histogram } from 'prom-client'
 import { Authorizer } from './access/authorizer.js'
+import { LocalDecider } from './access/local-decider.js'
+import { SnapshotSync } from './access/snapshot-sync.js'
 import { RemoteDecider } from './access/remote-decider.js'
 import { AuditEmitter } from './audit/emitter.js'
 import type { AuditEvent, DataAccess } from './audit/types.js'
@@ -15,6 +17,7 @@ import { createLogger } from './observe/logger.js'
 import type { CounterOptions, HistogramOptions } from './observe/metrics.js'
 import { ServiceMetrics } from './observe/metrics.js'
 import { RequestObserver } from './observe/request-observer.js'
+import { ThrottledLog } from './observe/throttled-log.js'
 import type { Tracing } from './observe/tracing.js'
 import { createTracing } from './observe/tracing.js'
 import type { RampartOptions, ResolvedOptions } from './options.js'
@@ -59,10 +62,12 @@ export class RampartCore {
       retryAfterMs: 1_000,
       now: resolved.now,
     })
+    const throttledLog = new ThrottledLog(this.logger, resolved.degradedLogIntervalMs, resolved.now)
     this.authenticator = new Authenticator({
       ...resolved,
       realm: resolved.service,
       logger: this.logger,
+      throttledLog,
       discovery,
     })
     const credentials = options.credentials
@@ -79,13 +84,16 @@ export class RampartCore {
             timeoutMs: resolved.timeoutMs,
             now: resolved.now,
           })
-    const remote = new RemoteDecider({
-      url: resolved.url,
-      timeoutMs: resolved.timeoutMs,
-      serviceToken:
-        serviceCredentials === undefined ? options.serviceToken : () => serviceCredentials.token(),
+    const serviceToken =
+      serviceCredentials === undefined ? options.serviceToken : () => serviceCredentials.token()
+    this.authorizer = new Authorizer({
+      remote: new RemoteDecider({ url: resolved.url, timeoutMs: resolved.timeoutMs, serviceToken }),
+      local: this.#localDecisions(serviceToken, throttledLog),
+      logger: this.logger,
+      throttledLog,
+      metrics: this.metrics,
+      realm: resolved.service,
     })
-    this.authorizer = new Authorizer(remote, this.logger, resolved.service)
     this.#auditEmitter =
       resolved.audit === undefined
         ? undefined
@@ -95,6 +103,29 @@ export class RampartCore {
             timeoutMs: resolved.timeoutMs,
             logger: this.logger,
           })
+  }
+
+  #localDecisions(
+    serviceToken: (() => Promise<string | undefined>) | undefined,
+    throttledLog: ThrottledLog,
+  ) {
+    const { access, url, timeoutMs, now } = this.options
+    if (!access.localSnapshot) return undefined
+    const sync = new SnapshotSync({
+      url,
+      serviceToken,
+      waitMs: access.snapshotWaitMs,
+      timeoutMs,
+      minBackoffMs: 500,
+      maxBackoffMs: access.maxBackoffMs,
+      now,
+      onError: (error) => throttledLog.log('warn', { err: error }, 'policy snapshot fetch failed'),
+      onVersion: (version) => {
+        this.metrics.policyVersionChanged(version)
+        this.logger.debug({ policyVersion: version }, 'policy snapshot updated')
+      },
+    })
+    return { sync, decider: new LocalDecider(sync, access.maxStalenessMs, now) }
   }
 
   /**
@@ -195,6 +226,7 @@ export class RampartCore {
   /** Marks the service not ready and flushes pending spans; call last on shutdown. */
   async close(): Promise<void> {
     this.healthChecks.drain()
+    this.authorizer.close()
     await this.#auditEmitter?.close()
     await this.tracing.shutdown()
   }

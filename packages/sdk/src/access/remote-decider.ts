@@ -1,4 +1,5 @@
 import { fetchJson, FetchFailed } from '../auth/fetch-json.js'
+import { accessRequestOf } from './access-request.js'
 import type { AccessDecider, AccessDecision, AccessQuery } from './types.js'
 
 export interface RemoteDeciderOptions {
@@ -7,29 +8,6 @@ export interface RemoteDeciderOptions {
   readonly timeoutMs: number
   /** The token this service presents to Rampart, when it has one. */
   readonly serviceToken: (() => Promise<string | undefined>) | undefined
-}
-
-/**
- * The body `POST /v1/access/check` takes: a typed subject id (`client:<id>` for a token a
- * client got for itself, where `sub` is its client id; `user:<id>` otherwise), the permission,
- * the resource when it has an id, and the caller's attributes for conditions.
- */
-export function checkRequestBody(query: AccessQuery): Record<string, unknown> {
-  const { subject, resource } = query
-  const isClient = subject.clientId !== undefined && subject.clientId === subject.id
-  const body: Record<string, unknown> = {
-    subject: `${isClient ? 'client' : 'user'}:${subject.id}`,
-    permission: query.permission,
-  }
-  if (resource.id !== undefined) {
-    body.resource = {
-      type: resource.type,
-      id: resource.id,
-      ...(resource.attributes === undefined ? {} : { attributes: resource.attributes }),
-    }
-  }
-  if (query.context !== undefined) body.context = { attributes: query.context }
-  return body
 }
 
 /**
@@ -56,7 +34,7 @@ export class RemoteDecider implements AccessDecider {
     const answer = await fetchJson(this.#endpoint, {
       method: 'POST',
       headers,
-      body: JSON.stringify(checkRequestBody(query)),
+      body: JSON.stringify(accessRequestOf(query)),
       timeoutMs: this.#options.timeoutMs,
     })
     if (typeof answer.allowed !== 'boolean') {

@@ -22,8 +22,8 @@ export interface AccessDecision {
 }
 
 /**
- * Something that answers access queries: the remote decision API, or (later) the local
- * evaluator over a policy snapshot. It rejects when it cannot answer; it never guesses.
+ * Something that answers access queries remotely: Rampart's decision API. It rejects when it
+ * cannot answer; it never guesses. Local decisions go through `LocalDecider` instead.
  */
 export interface AccessDecider {
   decide(query: AccessQuery): Promise<AccessDecision>

@@ -1,5 +1,6 @@
 import { errors } from 'jose'
 import type { Logger } from '../observe/logger.js'
+import type { ThrottledLog } from '../observe/throttled-log.js'
 import { RequestRefusal } from '../errors.js'
 import type { RampartAuth } from './types.js'
 import {
@@ -10,10 +11,11 @@ import {
 } from './bearer.js'
 import type { Discovery } from './discovery.js'
 import { FetchFailed } from './fetch-json.js'
-import { introspect, TokenInactive } from './introspection.js'
+import { introspect, requestIntrospection, TokenInactive } from './introspection.js'
 import type { IntrospectionOptions } from './introspection.js'
 import { JwtVerifier } from './jwt-verifier.js'
 import { RemoteKeySet } from './key-set.js'
+import { RevocationCheck } from './revocation-check.js'
 import { TokenCache } from './token-cache.js'
 
 export interface AuthenticatorOptions {
@@ -30,12 +32,23 @@ export interface AuthenticatorOptions {
   readonly jwksMaxAgeMs: number
   readonly introspection:
     { clientId: string; clientSecret: string; endpoint?: string; cacheTtlMs: number } | undefined
+  readonly revocation:
+    | {
+        readonly clientId: string
+        readonly clientSecret: string
+        readonly endpoint: string | undefined
+        readonly checkIntervalMs: number
+        readonly maxAnswerAgeMs: number
+      }
+    | undefined
   readonly cacheMaxEntries: number
   /** The longest a verified JWT stays cached, however far away its expiry. */
   readonly cacheMaxTtlMs: number
   readonly timeoutMs: number
   readonly now: () => number
   readonly logger: Logger
+  /** For failures that recur under load, such as introspection being down. */
+  readonly throttledLog: ThrottledLog
   readonly discovery: Discovery
 }
 
@@ -47,12 +60,12 @@ const genericInvalid = 'the access token is not valid'
  * RFC 6750 challenge. JWTs are verified locally; opaque tokens are introspected when the
  * service has client credentials. Both are cached by token hash until they expire (a
  * verified JWT at most `cacheMaxTtlMs`, an introspected token at most its `cacheTtlMs`, which
- * bounds how long a revoked opaque token keeps working).
+ * bounds how long a revoked opaque token keeps working). With `revocation`, a cached or
+ * freshly verified JWT is also asked about by introspection once per interval, so a revoked
+ * one is refused within it.
  *
- * TODO(#6): refuse a revoked JWT within a configurable interval (a revocation feed or
- * periodic introspection from identity, #4), and accept Rampart's first-party session
- * cookie; both wait for the identity provider's endpoints. Until then a revoked JWT works
- * until it expires (10 minutes by default).
+ * TODO(#6): accept Rampart's first-party session cookie; it waits for the identity
+ * provider to publish how a service verifies one.
  */
 export class Authenticator {
   readonly #options: AuthenticatorOptions
@@ -60,6 +73,7 @@ export class Authenticator {
   readonly #verifier: JwtVerifier
   readonly #introspection: IntrospectionOptions | undefined
   readonly #introspectionTtlMs: number
+  readonly #revocation: RevocationCheck | undefined
 
   constructor(options: AuthenticatorOptions) {
     this.#options = options
@@ -95,6 +109,31 @@ export class Authenticator {
             timeoutMs: options.timeoutMs,
             now: options.now,
           }
+    this.#revocation = this.#revocationCheck()
+  }
+
+  #revocationCheck(): RevocationCheck | undefined {
+    const { revocation, discovery, timeoutMs, now, throttledLog } = this.#options
+    if (revocation === undefined) return undefined
+    const client = {
+      clientId: revocation.clientId,
+      clientSecret: revocation.clientSecret,
+      timeoutMs,
+      endpoint: async () => {
+        const endpoint = revocation.endpoint ?? (await discovery.metadata()).introspectionEndpoint
+        if (endpoint === undefined) throw new FetchFailed('no introspection endpoint')
+        return endpoint
+      },
+    }
+    return new RevocationCheck({
+      intervalMs: revocation.checkIntervalMs,
+      maxAnswerAgeMs: revocation.maxAnswerAgeMs,
+      retryAfterMs: Math.min(1_000, revocation.checkIntervalMs),
+      maxEntries: this.#options.cacheMaxEntries,
+      introspect: (token) => requestIntrospection(token, client),
+      now,
+      onError: (error) => throttledLog.log('warn', { err: error }, 'token status check failed'),
+    })
   }
 
   /**
@@ -106,7 +145,11 @@ export class Authenticator {
     if (header === undefined || header.length > maxAuthorizationLength) return undefined
     if (header.length < 8 || header.charCodeAt(6) !== 32) return undefined
     if (header.slice(0, 6).toLowerCase() !== 'bearer') return undefined
-    return this.#cache.get(TokenCache.keyOf(header.slice(7).trim()))
+    const key = TokenCache.keyOf(header.slice(7).trim())
+    const auth = this.#cache.get(key)
+    // A JWT whose status is due for a question takes the asynchronous path.
+    if (auth?.tokenKind === 'jwt' && this.#revocation?.isCurrent(key) === false) return undefined
+    return auth
   }
 
   /**
@@ -127,18 +170,19 @@ export class Authenticator {
     }
 
     const key = TokenCache.keyOf(token)
-    const cached = this.#cache.get(key)
-    if (cached !== undefined) return cached
-    checkTokenCharacters(token, realm)
-
     try {
-      return await this.#verify(token, key)
+      const auth = this.#cache.get(key) ?? (await this.#verify(token, key))
+      if (auth.tokenKind === 'jwt' && this.#revocation !== undefined) {
+        await this.#revocation.check(key, token, auth.expiresAt.getTime())
+      }
+      return auth
     } catch (error) {
       throw this.#refusal(error)
     }
   }
 
   async #verify(token: string, key: string): Promise<RampartAuth> {
+    checkTokenCharacters(token, this.#options.realm)
     const now = this.#options.now()
     if (jwtShape.test(token)) {
       const auth = await this.#verifier.verify(token)

@@ -10,13 +10,9 @@ export class TokenInactive extends Error {
   }
 }
 
-export interface IntrospectionOptions {
-  readonly endpoint: () => Promise<string>
-  readonly clientId: string
-  readonly clientSecret: string
+export interface IntrospectionOptions extends IntrospectionClient {
   readonly issuer: string
   readonly audience: string | readonly string[]
-  readonly timeoutMs: number
   readonly now: () => number
 }
 
@@ -25,6 +21,35 @@ export function basicAuthorization(clientId: string, clientSecret: string): stri
   const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+')
   const pair = `${encode(clientId)}:${encode(clientSecret)}`
   return `Basic ${Buffer.from(pair).toString('base64')}`
+}
+
+/** How to reach the introspection endpoint, as a client of Rampart. */
+export interface IntrospectionClient {
+  readonly endpoint: () => Promise<string>
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly timeoutMs: number
+}
+
+/**
+ * Rampart's RFC 7662 answer about a token, authenticating as this service's client. The
+ * token goes in the form body, never in the URL; it is not logged.
+ */
+export async function requestIntrospection(
+  token: string,
+  client: IntrospectionClient,
+): Promise<Record<string, unknown>> {
+  const endpoint = await client.endpoint()
+  return fetchJson(endpoint, {
+    method: 'POST',
+    timeoutMs: client.timeoutMs,
+    headers: {
+      authorization: basicAuthorization(client.clientId, client.clientSecret),
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+    },
+    body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
+  })
 }
 
 /**
@@ -36,17 +61,7 @@ export async function introspect(
   token: string,
   options: IntrospectionOptions,
 ): Promise<RampartAuth> {
-  const endpoint = await options.endpoint()
-  const answer = await fetchJson(endpoint, {
-    method: 'POST',
-    timeoutMs: options.timeoutMs,
-    headers: {
-      authorization: basicAuthorization(options.clientId, options.clientSecret),
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-    },
-    body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
-  })
+  const answer = await requestIntrospection(token, options)
 
   if (answer.active !== true) throw new TokenInactive('introspection says the token is not active')
   if (answer.iss !== undefined && answer.iss !== options.issuer) {

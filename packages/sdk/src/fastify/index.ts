@@ -9,7 +9,7 @@
  * await app.register(rampart.authenticate())
  * app.post('/orders', { preHandler: rampart.authorize('order', 'create') }, handler)
  */
-import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify'
 import fastifyPlugin from 'fastify-plugin'
 import type { ResourceDescription } from '../access/types.js'
 import type { RampartAuth } from '../auth/types.js'
@@ -17,7 +17,7 @@ import type { RequestRefusal } from '../errors.js'
 import { problemContentType } from '../errors.js'
 import { readinessBody } from '../http/health-bodies.js'
 import { isRefusal } from '../http/refusal.js'
-import { runWithContext } from '../observe/context.js'
+import { currentContext, runWithContext } from '../observe/context.js'
 import type { ObservedRequest } from '../observe/request-observer.js'
 import { unmatchedRoute } from '../observe/metrics.js'
 import type { RampartOptions } from '../options.js'
@@ -67,7 +67,29 @@ export type RouteHook = (
   reply: FastifyReply,
 ) => Promise<FastifyReply | undefined>
 
+/** Fastify's `done` of a callback hook. */
+type Done = (error?: Error) => void
+
+/** A route hook in callback form (`preHandler`), typed loosely to fit apps with any logger. */
+export type RouteCallbackHook = (request: FastifyRequest, reply: FastifyReply, done: Done) => void
+
 const pluginOptions = { fastify: '5.x' } as const
+
+/**
+ * Fastify builds a child logger per request to bind its own `reqId`. The SDK's logger puts
+ * the request's ids on every line already, so requests share the logger instead (a child per
+ * request costs about as much as a small route); a route with its own level or serializers
+ * still gets a child.
+ */
+const shareLogger: Parameters<FastifyInstance['setChildLoggerFactory']>[0] = (
+  logger,
+  bindings,
+  options,
+) => {
+  const ownLevel = options.level !== undefined && options.level !== logger.level
+  if (!ownLevel && options.serializers === undefined) return logger
+  return logger.child(bindings, options)
+}
 
 /** Rampart for a Fastify 5 application; see `createRampart`. */
 export class FastifyRampart extends RampartCore {
@@ -79,6 +101,9 @@ export class FastifyRampart extends RampartCore {
   observe(): FastifyPluginCallback {
     const plugin: FastifyPluginCallback = (app, _options, done) => {
       app.decorateRequest('rampartRequestId', undefined)
+      if (Object.prototype.isPrototypeOf.call(this.logger, app.log)) {
+        app.setChildLoggerFactory(shareLogger)
+      }
       app.addHook('onRequest', (request: ObservedFastifyRequest, reply, next) => {
         const observed = this.observer.start(
           request.method,
@@ -94,7 +119,8 @@ export class FastifyRampart extends RampartCore {
       // enter it again for validation, handlers and everything after.
       app.addHook('preValidation', (request: ObservedFastifyRequest, _reply, next) => {
         const observed = request[observedKey]
-        if (observed === undefined) next()
+        // Requests without a body never left the context: no need to enter it again.
+        if (observed === undefined || currentContext() === observed.context) next()
         else runWithContext(observed.context, next)
       })
       app.addHook('onResponse', (request: ObservedFastifyRequest, reply, next) => {
@@ -117,23 +143,27 @@ export class FastifyRampart extends RampartCore {
     const optional = options.optional ?? false
     const plugin: FastifyPluginCallback = (app, _options, done) => {
       app.decorateRequest('auth', undefined)
-      app.addHook('onRequest', async (request, reply) => {
-        if (request.routeOptions.config.rampart?.public === true) return
-        const cached = this.authenticator.cached(request.headers.authorization)
+      // A callback hook, not an async one: a token seen before is found without a promise,
+      // which is the path almost every request takes.
+      app.addHook('onRequest', (request, reply, next) => {
+        if (request.routeOptions.config.rampart?.public === true) return next()
+        const header = request.headers.authorization
+        const cached = this.authenticator.cached(header)
         if (cached !== undefined) {
           request.auth = cached
-          return
+          return next()
         }
-        try {
-          const auth = await this.authenticator.authenticate(
-            request.headers.authorization,
-            optional,
-          )
-          if (auth !== undefined) request.auth = auth
-        } catch (error) {
-          if (!isRefusal(error)) throw error
-          return sendRefusal(request, reply, error)
-        }
+        this.authenticator.authenticate(header, optional).then(
+          (auth) => {
+            if (auth !== undefined) request.auth = auth
+            next()
+          },
+          (error: unknown) => {
+            // Answered here: the hook ends without calling next, as Fastify expects.
+            if (isRefusal(error)) void sendRefusal(request, reply, error)
+            else next(error as Error)
+          },
+        )
       })
       done()
     }
@@ -145,16 +175,31 @@ export class FastifyRampart extends RampartCore {
    * `resource:action`; 403 problem+json naming the missing permission otherwise, 503 when no
    * decision can be had (never allows by default).
    */
-  authorize(resource: string, action: string, options: AuthorizeOptions = {}): RouteHook {
+  authorize(resource: string, action: string, options: AuthorizeOptions = {}): RouteCallbackHook {
     const load = options.load
-    return async (request, reply) => {
-      try {
+    this.authorizer.prepare(resource, action)
+    const refuse = (request: FastifyRequest, reply: FastifyReply, error: unknown, done: Done) => {
+      // A refusal is answered here, and the hook ends without calling done.
+      if (isRefusal(error)) void sendRefusal(request, reply, error)
+      else done(error as Error)
+    }
+    // A callback hook: without a loader, a decision from the snapshot needs no promise.
+    return (request, reply, done) => {
+      if (load === undefined) {
+        try {
+          if (this.authorizer.decideNow(request.auth, resource, action, undefined)) return done()
+        } catch (error) {
+          return refuse(request, reply, error, done)
+        }
+      }
+      const decide = async () => {
         const described = load === undefined ? undefined : await load(request)
         await this.authorizer.authorize(request.auth, resource, action, described)
-      } catch (error) {
-        if (!isRefusal(error)) throw error
-        return sendRefusal(request, reply, error)
       }
+      decide().then(
+        () => done(),
+        (error: unknown) => refuse(request, reply, error, done),
+      )
     }
   }
 

@@ -35,6 +35,8 @@ describe.each<Framework>(['express', 'fastify'])('%s adapter', (framework) => {
       audience: 'shop-api',
       logger: { level: 'debug', destination: log.destination },
       serviceToken: () => Promise.resolve('service-token'),
+      // The stand-in serves only the check API; local decisions are tested against Rampart.
+      access: { localSnapshot: false },
     })
   }
 

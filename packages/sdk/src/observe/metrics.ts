@@ -29,9 +29,12 @@ export class ServiceMetrics {
   readonly #requestDuration: Histogram<'method' | 'route' | 'status_code'>
   readonly #inFlight: Gauge
   readonly #queryDuration: Histogram<'kind' | 'table' | 'outcome'>
+  readonly #accessDecisions: Counter<'source' | 'outcome'>
+  readonly #policyVersion: Gauge
   // Label children are looked up once per (method, route, status) instead of hashing the
   // label object on every request.
   readonly #durationChildren = new Map<string, Histogram.Internal<string>>()
+  readonly #decisionChildren = new Map<string, Counter.Internal>()
   readonly #custom = new Map<string, Counter<string> | Histogram<string>>()
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
@@ -57,6 +60,17 @@ export class ServiceMetrics {
       buckets: queryBuckets,
       registers: [this.registry],
     })
+    this.#accessDecisions = new Counter({
+      name: 'rampart_access_decisions_total',
+      help: 'Access decisions, by source (local snapshot, remote check, none) and outcome.',
+      labelNames: ['source', 'outcome'],
+      registers: [this.registry],
+    })
+    this.#policyVersion = new Gauge({
+      name: 'rampart_access_policy_version',
+      help: 'Version of the policy snapshot local decisions use; 0 before the first.',
+      registers: [this.registry],
+    })
   }
 
   requestStarted(): void {
@@ -77,6 +91,23 @@ export class ServiceMetrics {
 
   queryFinished(kind: string, table: string, outcome: 'ok' | 'error', seconds: number): void {
     this.#queryDuration.labels(kind, table, outcome).observe(seconds)
+  }
+
+  accessDecided(
+    source: 'local' | 'remote' | 'none',
+    outcome: 'allowed' | 'denied' | 'unavailable',
+  ): void {
+    const key = `${source} ${outcome}`
+    let child = this.#decisionChildren.get(key)
+    if (child === undefined) {
+      child = this.#accessDecisions.labels(source, outcome)
+      this.#decisionChildren.set(key, child)
+    }
+    child.inc()
+  }
+
+  policyVersionChanged(version: number): void {
+    this.#policyVersion.set(version)
   }
 
   /** A business counter; asking twice for one name returns the same counter. */

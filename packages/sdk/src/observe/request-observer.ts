@@ -1,8 +1,8 @@
 import type { Logger } from './logger.js'
 import type { ServiceMetrics } from './metrics.js'
-import type { Tracing } from './tracing.js'
+import type { RequestSpan, Tracing } from './tracing.js'
 import type { RequestContext } from './context.js'
-import { parseTraceparent, requestIdFrom, runWithContext } from './context.js'
+import { parseTraceparent, requestIdFrom } from './context.js'
 
 /** One request from its first byte to its response, as the framework adapters see it. */
 export interface ObservedRequest {
@@ -16,16 +16,71 @@ export interface RequestObserverOptions {
   readonly logRequests?: boolean
 }
 
+/** Where an observed request reports when it ends. */
+interface ObserverParts {
+  readonly metrics: ServiceMetrics
+  readonly logger: Logger
+  readonly logRequests: boolean
+}
+
+/**
+ * One request being observed. A class rather than closures: one is made per request, on
+ * the path every request takes.
+ */
+class Observation implements ObservedRequest {
+  readonly context: RequestContext
+  readonly #parts: ObserverParts
+  readonly #method: string
+  readonly #span: RequestSpan
+  readonly #startedAt: number
+  #finished = false
+
+  constructor(parts: ObserverParts, method: string, span: RequestSpan, context: RequestContext) {
+    this.#parts = parts
+    this.#method = method
+    this.#span = span
+    this.context = context
+    this.#startedAt = performance.now()
+  }
+
+  finish(route: string, statusCode: number, path: string): void {
+    if (this.#finished) return
+    this.#finished = true
+    const seconds = (performance.now() - this.#startedAt) / 1000
+    this.#parts.metrics.requestFinished(this.#method, route, statusCode, seconds)
+    this.#span.end(route, statusCode)
+    if (this.#parts.logRequests) this.#log(route, path, statusCode, seconds)
+  }
+
+  #log(route: string, path: string, statusCode: number, seconds: number): void {
+    // The request's ids are given here rather than by entering its context again just for
+    // this line (the logger's mixin adds nothing when no context is current).
+    const { requestId, traceId, spanId } = this.context
+    const fields = {
+      requestId,
+      traceId,
+      spanId,
+      method: this.#method,
+      route,
+      path: path.split('?', 1)[0],
+      statusCode,
+      durationMs: Math.round(seconds * 1e6) / 1000,
+    }
+    // Level by who is at fault: the service for a 5xx, the client (info) for a 4xx.
+    const logger = this.#parts.logger
+    if (statusCode >= 500) logger.error(fields, 'request completed')
+    else logger.info(fields, 'request completed')
+  }
+}
+
 /**
  * The framework-neutral half of `observe()`: request id, trace context, RED metrics, the
  * request span and the one log line per request. The Express and Fastify adapters call
  * `start` when a request arrives and `finish` when its response is done.
  */
 export class RequestObserver {
-  readonly #metrics: ServiceMetrics
+  readonly #parts: ObserverParts
   readonly #tracing: Tracing
-  readonly #logger: Logger
-  readonly #logRequests: boolean
 
   constructor(
     metrics: ServiceMetrics,
@@ -33,10 +88,8 @@ export class RequestObserver {
     logger: Logger,
     options: RequestObserverOptions = {},
   ) {
-    this.#metrics = metrics
+    this.#parts = { metrics, logger, logRequests: options.logRequests ?? true }
     this.#tracing = tracing
-    this.#logger = logger
-    this.#logRequests = options.logRequests ?? true
   }
 
   start(
@@ -44,7 +97,6 @@ export class RequestObserver {
     requestIdHeader: string | string[] | undefined,
     traceparentHeader: string | string[] | undefined,
   ): ObservedRequest {
-    const startedAt = performance.now()
     const incoming = parseTraceparent(traceparentHeader)
     const span = this.#tracing.startRequest(method, incoming)
     const context: RequestContext = {
@@ -54,38 +106,7 @@ export class RequestObserver {
       traceFlags: span.traceFlags,
       parentSpanId: incoming?.parentSpanId,
     }
-    this.#metrics.requestStarted()
-
-    let finished = false
-    const finish = (route: string, statusCode: number, path: string): void => {
-      if (finished) return
-      finished = true
-      const seconds = (performance.now() - startedAt) / 1000
-      this.#metrics.requestFinished(method, route, statusCode, seconds)
-      span.end(route, statusCode)
-      if (this.#logRequests) {
-        runWithContext(context, () => this.#logCompletion(method, route, path, statusCode, seconds))
-      }
-    }
-    return { context, finish }
-  }
-
-  #logCompletion(
-    method: string,
-    route: string,
-    path: string,
-    statusCode: number,
-    seconds: number,
-  ): void {
-    const fields = {
-      method,
-      route,
-      path: path.split('?', 1)[0],
-      statusCode,
-      durationMs: Math.round(seconds * 1e6) / 1000,
-    }
-    // Level by who is at fault: the service for a 5xx, the client (info) for a 4xx.
-    if (statusCode >= 500) this.#logger.error(fields, 'request completed')
-    else this.#logger.info(fields, 'request completed')
+    this.#parts.metrics.requestStarted()
+    return new Observation(this.#parts, method, span, context)
   }
 }

@@ -21,6 +21,7 @@ export interface WorkSpan {
 }
 
 const noWork: WorkSpan = { end: () => undefined }
+const endNothing = (): void => undefined
 
 /**
  * Request spans and their ids. Without an exporter it only mints W3C ids, so logs and
@@ -43,7 +44,7 @@ class IdOnlyTracing implements Tracing {
       spanId: newSpanId(),
       // Nothing is recorded here, so a trace started here is not marked sampled.
       traceFlags: incoming?.traceFlags ?? '00',
-      end: () => undefined,
+      end: endNothing,
     }
   }
 

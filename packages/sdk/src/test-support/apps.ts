@@ -14,7 +14,8 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-const orders = new Map([
+/** The orders every test app serves; tests add orders owned by real users. */
+export const orders = new Map([
   ['1', { id: '1', ownerId: 'user-1', total: 30 }],
   ['2', { id: '2', ownerId: 'user-2', total: 45 }],
 ])
@@ -33,6 +34,7 @@ function selectOrders() {
  * The same small order API on Express or Fastify, wired with every part of the SDK, so one
  * suite of tests runs against both adapters:
  * - `GET /orders/:id` needs `order:read` with the order's owner loaded for conditions;
+ * - `GET /reports` needs `report:read`, with no loader;
  * - `GET /whoami` echoes `auth` and the trace headers an outgoing call would carry;
  * - `GET /query` times a fake query and counts a business event;
  * - `GET /boom` fails; `GET /public` is open when authentication is optional.
@@ -51,6 +53,9 @@ async function startExpress(options: RampartOptions): Promise<TestApp> {
   app.get('/orders/:id', rampart.authorize('order', 'read', { load }), (request, response) => {
     request.log?.info({ headers: request.headers, orderId: request.params.id }, 'order read')
     response.json(orders.get(String(request.params.id)) ?? null)
+  })
+  app.get('/reports', rampart.authorize('report', 'read'), (_request, response) => {
+    response.json({ reports: [] })
   })
   app.get('/whoami', (request, response) => {
     response.json({ auth: request.auth, outgoing: rampart.traceHeaders() })
@@ -93,6 +98,9 @@ async function startFastify(options: RampartOptions): Promise<TestApp> {
       return orders.get(request.params.id) ?? null
     },
   )
+  app.get('/reports', { preHandler: rampart.authorize('report', 'read') }, () => ({
+    reports: [],
+  }))
   app.get('/whoami', (request) => ({ auth: request.auth, outgoing: rampart.traceHeaders() }))
   app.get('/query', async () => {
     const rows = await rampart.timeQuery('select', 'orders', selectOrders)

@@ -1,5 +1,12 @@
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
-import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import {
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+} from 'jose'
 import type { TestServer } from './http-server.js'
 import { readBody, sendJson, startServer } from './http-server.js'
 
@@ -12,14 +19,17 @@ interface SigningKey {
 
 /**
  * A stand-in for Rampart's OpenID provider: a real HTTP server with a discovery document, a
- * JWKS of keys made by jose, and an RFC 7662 introspection endpoint for opaque tokens. Tests
- * sign tokens with it, rotate and withdraw keys, and take it down.
+ * JWKS of keys made by jose, and an RFC 7662 introspection endpoint for opaque tokens and for
+ * the JWTs it signed (active until revoked). Tests sign tokens with it, revoke them, rotate
+ * and withdraw keys, and take it down.
  */
 export class TestIdentityProvider {
   readonly keys = new Map<string, SigningKey>()
   /** Keys signed with but not published (a kid the JWKS does not have yet). */
   readonly unpublished = new Set<string>()
   readonly opaqueTokens = new Map<string, Record<string, unknown>>()
+  /** Signed JWTs whose grant was revoked: introspection answers them inactive. */
+  readonly revokedTokens = new Set<string>()
   readonly introspectionClient = { clientId: 'shop', clientSecret: 's3cret value' }
   jwksFetches = 0
   introspections = 0
@@ -37,8 +47,10 @@ export class TestIdentityProvider {
 
   async start(): Promise<this> {
     this.#server = await startServer(async (request, response) => {
-      if (this.down) return sendJson(response, 503, { error: 'down' })
       const path = request.url ?? '/'
+      // Counted while down too: tests assert how often a failing provider is asked.
+      if (path === '/oidc/token/introspection') this.introspections++
+      if (this.down) return sendJson(response, 503, { error: 'down' })
       if (path === '/.well-known/openid-configuration') {
         return sendJson(response, 200, {
           issuer: this.url,
@@ -68,16 +80,29 @@ export class TestIdentityProvider {
         })
       }
       if (path === '/oidc/token/introspection' && request.method === 'POST') {
-        this.introspections++
         if (request.headers.authorization !== this.#expectedBasic()) {
           return sendJson(response, 401, { error: 'invalid_client' })
         }
         const token = new URLSearchParams(await readBody(request)).get('token') ?? ''
-        return sendJson(response, 200, this.opaqueTokens.get(token) ?? { active: false })
+        const answer = this.opaqueTokens.get(token) ?? (await this.#jwtStatus(token))
+        return sendJson(response, 200, answer)
       }
       sendJson(response, 404, { error: 'not found' })
     })
     return this
+  }
+
+  /** RFC 7662's answer for a JWT: its claims while it verifies and is not revoked. */
+  async #jwtStatus(token: string): Promise<Record<string, unknown>> {
+    if (this.revokedTokens.has(token)) return { active: false }
+    try {
+      const key = this.keys.get(decodeProtectedHeader(token).kid ?? '')
+      if (key === undefined) return { active: false }
+      const { payload } = await jwtVerify(token, await importJWK(key.publicJwk, key.alg))
+      return { ...payload, active: true, token_type: 'Bearer' }
+    } catch {
+      return { active: false }
+    }
   }
 
   /** Basic credentials of the one client, form-encoded first as RFC 6749 appendix B asks. */

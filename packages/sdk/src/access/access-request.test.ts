@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
 
-import { checkRequestBody } from './remote-decider.js'
+import { accessRequestOf } from './access-request.js'
 
-describe('the body sent to POST /v1/access/check', () => {
+describe('the access request, asked locally or sent to POST /v1/access/check', () => {
   it('names a client acting for itself as a client subject', () => {
-    const body = checkRequestBody({
+    const body = accessRequestOf({
       subject: { id: 'billing', clientId: 'billing' },
       resource: { type: 'invoice' },
       action: 'read',
@@ -14,7 +14,7 @@ describe('the body sent to POST /v1/access/check', () => {
   })
 
   it('names a user, and carries the resource and the caller attributes', () => {
-    const body = checkRequestBody({
+    const body = accessRequestOf({
       subject: { id: '42', clientId: 'shop-web' },
       resource: { type: 'order', id: '7', attributes: { ownerId: '42' } },
       action: 'edit',
