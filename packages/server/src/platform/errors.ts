@@ -33,6 +33,7 @@ export const errorRegistry = {
   access_subject_unknown: { status: 400, title: 'Unknown subject' },
   access_role_unknown: { status: 400, title: 'Unknown role' },
   access_condition_invalid: { status: 400, title: 'Invalid condition' },
+  access_condition_not_bool: { status: 400, title: 'Condition does not yield a bool' },
   access_scope_invalid: { status: 400, title: 'Invalid tenant or resource scope' },
   access_role_cycle: { status: 409, title: 'Role inheritance cycle' },
   access_in_use: { status: 409, title: 'Still referenced by the policy' },

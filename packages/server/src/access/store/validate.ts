@@ -62,11 +62,16 @@ export function assertScope(scope: Scope, now: number): void {
   }
 }
 
-/** Compiles each condition; every problem is reported with its field and position. */
+/**
+ * Compiles each condition; every problem is reported with its field and `line:column`. When
+ * every condition at fault is well formed but cannot yield a bool (`"x"`, `1 + 2`), the code
+ * is `access_condition_not_bool`; otherwise `access_condition_invalid`.
+ */
 export function assertConditions(
   conditions: readonly { readonly field: string; readonly source: string | null | undefined }[],
 ): void {
   const errors: FieldError[] = []
+  let onlyNotBool = true
   for (const { field, source } of conditions) {
     if (source === null || source === undefined) continue
     const compiled = compileCondition(source)
@@ -75,12 +80,12 @@ export function assertConditions(
       const at = issue.position
       const where = at === undefined ? '' : `${at.line}:${at.column}: `
       errors.push({ field, message: `${where}${issue.message}` })
+      onlyNotBool &&= issue.reason === 'not_bool'
     }
   }
   if (errors.length > 0) {
     const first = errors[0] as FieldError
-    throw new RampartError('access_condition_invalid', `${first.field}: ${first.message}`, {
-      errors,
-    })
+    const code = onlyNotBool ? 'access_condition_not_bool' : 'access_condition_invalid'
+    throw new RampartError(code, `${first.field}: ${first.message}`, { errors })
   }
 }
