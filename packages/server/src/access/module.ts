@@ -9,6 +9,7 @@ import type { AuditEvents } from '../audit/module.js'
 import type { PlatformDeps, RampartModule } from '../platform/module.js'
 import { registerAdminRoutes } from './http/admin-routes.js'
 import { registerDecisionRoutes } from './http/decision-routes.js'
+import { registerPolicyRoutes } from './http/policy-routes.js'
 import { registerSnapshotRoutes } from './http/snapshot-routes.js'
 import { DenialLog } from './denial-log.js'
 import { PolicyCache } from './policy-cache.js'
@@ -26,8 +27,7 @@ export interface AccessModule extends RampartModule {
 }
 
 // TODO(#5): protect the other modules' admin APIs with built-in roles (rampart.admin,
-// rampart.auditor, rampart.operator) and import/export the policy as YAML with a dry-run
-// diff; neither is built yet.
+// rampart.auditor, rampart.operator); not built yet.
 
 export function createAccessModule(deps: PlatformDeps, events: AuditEvents): AccessModule {
   const { config, store, clock, logger } = deps
@@ -72,8 +72,9 @@ export function createAccessModule(deps: PlatformDeps, events: AuditEvents): Acc
     name: 'access',
     access,
     changes,
-    registerRoutes: (server) => {
+    registerRoutes: async (server) => {
       registerAdminRoutes(server, { changes, tokens })
+      await registerPolicyRoutes(server, { changes, tokens, reserved: new Map() })
       registerDecisionRoutes(server, { access, tokens })
       registerSnapshotRoutes(server, {
         cache,

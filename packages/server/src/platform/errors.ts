@@ -39,6 +39,7 @@ export const errorRegistry = {
   access_in_use: { status: 409, title: 'Still referenced by the policy' },
   access_batch_too_large: { status: 413, title: 'Too many checks in one batch' },
   access_version_unavailable: { status: 409, title: 'Policy version not reached' },
+  access_policy_invalid: { status: 400, title: 'Invalid policy document' },
   identity_password_rejected: { status: 400, title: 'Password refused by the password policy' },
   identity_client_invalid: { status: 400, title: 'Invalid OAuth client metadata' },
   identity_provider_unavailable: { status: 503, title: 'Identity provider not started' },

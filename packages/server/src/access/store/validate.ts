@@ -8,13 +8,17 @@ import {
   subjectProblem,
 } from '@rampart/access-engine'
 
-const roleName = /^[a-z][a-z0-9_.-]{0,127}$/
-const tenantName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
+/** What role and tenant names look like; exported for the policy document's checks. */
+export const roleName = /^[a-z][a-z0-9_.-]{0,127}$/
+export const tenantName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
+
+/** What a role name must look like, for messages. */
+export const roleNameRule = 'lowercase letters, digits, _ . - starting with a letter'
 
 export function assertRoleName(name: string, field = 'name'): void {
   if (!roleName.test(name)) {
     throw new RampartError('validation_failed', `"${name}" is not a role name`, {
-      errors: [{ field, message: 'lowercase letters, digits, _ . - starting with a letter' }],
+      errors: [{ field, message: roleNameRule }],
     })
   }
 }
