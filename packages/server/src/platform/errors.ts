@@ -40,6 +40,8 @@ export const errorRegistry = {
   access_batch_too_large: { status: 413, title: 'Too many checks in one batch' },
   access_version_unavailable: { status: 409, title: 'Policy version not reached' },
   access_policy_invalid: { status: 400, title: 'Invalid policy document' },
+  access_role_builtin: { status: 409, title: 'Built-in role' },
+  access_permission_missing: { status: 403, title: 'Permission missing' },
   identity_password_rejected: { status: 400, title: 'Password refused by the password policy' },
   identity_client_invalid: { status: 400, title: 'Invalid OAuth client metadata' },
   identity_provider_unavailable: { status: 503, title: 'Identity provider not started' },

@@ -44,7 +44,8 @@ it('creates a conditional role, binds it and checks through the API', async () =
   process.exitCode = 0
 
   const roles = (await run('roles')) as { roles: { name: string; permissions: unknown[] }[] }
-  expect(roles.roles).toEqual([
+  const own = roles.roles.filter((role) => !role.name.startsWith('rampart.'))
+  expect(own).toEqual([
     expect.objectContaining({
       name: 'editor',
       permissions: [{ permission: 'doc:edit', condition: 'resource.ownerId == subject.id' }],

@@ -13,8 +13,9 @@ import { readSnapshot } from '../store/read-snapshot.js'
 import type { RoleInput } from '../store/roles.js'
 import { deleteRole, putRole, readRole } from '../store/roles.js'
 import { RampartError } from '../../platform/errors.js'
+import type { RouteGuard } from '../guard/route-guard.js'
+import { permissionByMethod } from '../guard/route-permission.js'
 import type { AccessTokens } from '../tokens.js'
-import { requireAccessToken } from '../tokens.js'
 import { actorOf } from './actor.js'
 import {
   bindingBody,
@@ -32,6 +33,7 @@ import {
 export interface AdminRouteDeps {
   readonly changes: PolicyChanges
   readonly tokens: AccessTokens
+  readonly guard: RouteGuard
 }
 
 type Scoped<T> = Omit<T, 'expiresAt'> & { expiresAt?: string | null }
@@ -42,8 +44,11 @@ function expiry(value: string | null | undefined): number | null {
 }
 
 export function registerAdminRoutes(server: FastifyInstance, deps: AdminRouteDeps): void {
-  const { changes, tokens } = deps
-  const onRequest = requireAccessToken(tokens, 'admin')
+  const { changes, tokens, guard } = deps
+  const onRequest = guard.require(permissionByMethod('access.policy'), {
+    digest: tokens.admin,
+    setting: 'access.admin_token',
+  })
   const common = { tags, security, response: problemResponses }
 
   server.get(

@@ -13,14 +13,16 @@ import { readPolicyDocument } from '../policy-document/read-document.js'
 import { importPolicy } from '../store/import-policy.js'
 import type { PolicyChanges } from '../store/policy-changes.js'
 import { readSnapshot } from '../store/read-snapshot.js'
+import type { RouteGuard } from '../guard/route-guard.js'
+import { permissionByMethod } from '../guard/route-permission.js'
 import type { AccessTokens } from '../tokens.js'
-import { requireAccessToken } from '../tokens.js'
 import { actorOf } from './actor.js'
 import { problemResponses, security, tags } from './schemas.js'
 
 export interface PolicyRouteDeps {
   readonly changes: PolicyChanges
   readonly tokens: AccessTokens
+  readonly guard: RouteGuard
   /** Roles Rampart defines itself: left out of exports, refused in imports. */
   readonly reserved: ReservedRoles
 }
@@ -57,8 +59,11 @@ export async function registerPolicyRoutes(
   server: FastifyInstance,
   deps: PolicyRouteDeps,
 ): Promise<void> {
-  const { changes, tokens, reserved } = deps
-  const onRequest = requireAccessToken(tokens, 'admin')
+  const { changes, tokens, guard, reserved } = deps
+  const onRequest = guard.require(permissionByMethod('access.policy'), {
+    digest: tokens.admin,
+    setting: 'access.admin_token',
+  })
   const include = (role: string) => !reserved.has(role)
 
   server.get(

@@ -13,6 +13,7 @@ import {
   resourceInstanceProblem,
   subjectProblem,
 } from '@rampart/access-engine'
+import { BUILT_IN_PREFIX } from '../built-in-roles.js'
 import { roleName, roleNameRule, tenantName } from '../store/validate.js'
 import type {
   DocumentBinding,
@@ -212,9 +213,9 @@ function checkReferences(reader: DocumentReader, document: Indexed, reserved: Re
   const roles = new Map<string, { tenant: string | null }>(reserved)
   const groups = new Set<string>()
   document.roles.forEach(([role, path]) => {
-    if (reserved.has(role.name))
+    if (reserved.has(role.name) || role.name.startsWith(BUILT_IN_PREFIX)) {
       reader.fail(`${path}.name`, `${role.name} is built in; it cannot be defined`)
-    else if (roles.has(role.name)) reader.fail(`${path}.name`, `${role.name} is defined twice`)
+    } else if (roles.has(role.name)) reader.fail(`${path}.name`, `${role.name} is defined twice`)
     roles.set(role.name, { tenant: role.tenant ?? null })
   })
   document.groups.forEach(([group, path]) => {

@@ -5,6 +5,7 @@ import * as identity from './0003-identity.js'
 import * as access from './0004-access.js'
 import * as alerting from './0005-alerting.js'
 import * as identityWebauthn from './0006-identity-webauthn.js'
+import * as accessBuiltinRoles from './0009-access-builtin-roles.js'
 
 /**
  * Every migration, in order. One set serves both dialects: migrations use Kysely's schema
@@ -17,4 +18,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-access': access,
   '0005-alerting': alerting,
   '0006-identity-webauthn': identityWebauthn,
+  // 0007 and 0008 are taken by work on other branches.
+  '0009-access-builtin-roles': accessBuiltinRoles,
 }
