@@ -23,9 +23,14 @@ export interface BuiltInRole {
 export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
   {
     name: 'rampart.auditor',
-    description: 'Reads and exports the audit log; reads the access policy',
+    description: 'Reads and exports the audit log; reads the access policy and asks its decisions',
     parents: [],
-    permissions: ['access.policy:read', 'audit.events:export', 'audit.events:read'],
+    permissions: [
+      'access.decisions:check',
+      'access.policy:read',
+      'audit.events:export',
+      'audit.events:read',
+    ],
   },
   // TODO(#5): the alerting and metrics APIs still take only their own tokens; these
   // permissions name what their routes will need once the gate is in front of them.
@@ -46,6 +51,7 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
     description: "Everything in Rampart's own API",
     parents: ['rampart.auditor', 'rampart.operator'],
     permissions: [
+      'access.decisions:*',
       'access.policy:*',
       'audit.events:*',
       'identity.clients:*',

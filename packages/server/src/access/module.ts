@@ -85,7 +85,7 @@ export function createAccessModule(
     registerRoutes: async (server) => {
       registerAdminRoutes(server, { changes, tokens, guard })
       await registerPolicyRoutes(server, { changes, tokens, guard, reserved: reservedRoles })
-      registerDecisionRoutes(server, { access, tokens })
+      registerDecisionRoutes(server, { access, tokens, guard })
       registerSnapshotRoutes(server, {
         cache,
         tokens,

@@ -167,6 +167,32 @@ describeEachDialect('the access gate on admin APIs', (dialect) => {
     expect(log.some((line) => line.includes(tokens.auditor ?? 'never'))).toBe(false)
   })
 
+  it('answers decisions a caller asks about itself, and about others only with the permission', async () => {
+    const self = `user:${users.wildcard}`
+    const ask = (token: string, subject: string, path = 'check') =>
+      app.test.app.server.inject({
+        method: 'POST',
+        url: `/v1/access/${path}`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: { subject, permission: 'order:read' },
+      })
+    const own = await ask(tokens.wildcard ?? '', self)
+    expect(own.statusCode).toBe(200)
+    expect(own.json()).toMatchObject({ allowed: true })
+    expect((await ask(tokens.wildcard ?? '', self, 'explain')).statusCode).toBe(200)
+
+    const other = await ask(tokens.wildcard ?? '', 'user:someone-else')
+    expect(other.statusCode).toBe(403)
+    expect(other.json<Problem>()).toMatchObject({
+      code: 'access_permission_missing',
+      errors: [{ field: 'permission', message: 'access.decisions:check' }],
+    })
+    // rampart.auditor may ask about anyone; the admin token still may.
+    expect((await ask(tokens.auditor ?? '', self)).json()).toMatchObject({ allowed: true })
+    expect((await ask(accessAdminToken, self)).json()).toMatchObject({ allowed: true })
+    expect((await ask('not-a-token-0123456789', self)).statusCode).toBe(401)
+  })
+
   it('still takes the bootstrap tokens', async () => {
     expect((await call('/v1/identity/users', identityAdminToken)).statusCode).toBe(200)
     expect((await call('/v1/audit/events', auditReadToken)).statusCode).toBe(200)

@@ -32,7 +32,7 @@ export type RoutePermission = string | ((request: FastifyRequest) => string)
 /** Who passed the gate: a bootstrap token's holder, or a subject of the access model. */
 export type Caller =
   | { readonly kind: 'bootstrap'; readonly setting: string }
-  | { readonly kind: 'subject'; readonly subject: string; readonly permission: string }
+  | { readonly kind: 'subject'; readonly subject: string }
 
 const callers = new WeakMap<FastifyRequest, Caller>()
 
@@ -62,39 +62,72 @@ export class RouteGuard {
   /** The `onRequest` hook requiring `permission` (or the bootstrap token) on a route. */
   require(permission: RoutePermission, bootstrap: BootstrapToken): onRequestAsyncHookHandler {
     return async (request) => {
-      const match = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')
-      const token = match?.[1] ?? ''
-      if (bootstrap.digest === undefined && !looksLikeJwt(token)) {
-        throw unauthorized(
-          `${bootstrap.setting} is not configured on this server; ` +
-            "send an access token from Rampart's identity provider",
+      const caller = await this.#identify(request, [bootstrap])
+      if (caller.kind === 'subject') {
+        await this.demand(
+          request,
+          typeof permission === 'string' ? permission : permission(request),
         )
       }
-      // Digests have one length, so the comparison leaks neither the token nor its length.
-      if (bootstrap.digest !== undefined && timingSafeEqual(digest(token), bootstrap.digest)) {
-        callers.set(request, { kind: 'bootstrap', setting: bootstrap.setting })
-        return
-      }
-      if (!looksLikeJwt(token)) throw unauthorized()
-      const needed = typeof permission === 'string' ? permission : permission(request)
-      const subject = await this.#subjectOf(token, request)
-      const authorise = this.#authorise
-      if (authorise === undefined) throw notReady()
-      const decision = await authorise(subject, needed)
-      if (!decision.allowed) {
-        throw new RampartError(
-          'access_permission_missing',
-          `${subject} lacks ${needed}: no built-in role bound to it grants it`,
-          { errors: [{ field: 'permission', message: needed }] },
-        )
-      }
-      callers.set(request, { kind: 'subject', subject, permission: needed })
     }
+  }
+
+  /**
+   * The `onRequest` hook that only establishes who calls: one of the bootstrap tokens, or a
+   * valid access token. What that caller may ask is for the route to decide (`demand`).
+   */
+  authenticate(bootstraps: readonly BootstrapToken[]): onRequestAsyncHookHandler {
+    return async (request) => {
+      await this.#identify(request, bootstraps)
+    }
+  }
+
+  /**
+   * Requires `permission` of the subject whose access token passed `authenticate`; a holder of
+   * a bootstrap token passes. Throws 403 `access_permission_missing` naming it.
+   */
+  async demand(request: FastifyRequest, permission: string): Promise<void> {
+    const caller = callers.get(request)
+    if (caller?.kind === 'bootstrap') return
+    if (caller === undefined) throw unauthorized()
+    const authorise = this.#authorise
+    if (authorise === undefined) throw notReady()
+    const decision = await authorise(caller.subject, permission)
+    if (!decision.allowed) {
+      throw new RampartError(
+        'access_permission_missing',
+        `${caller.subject} lacks ${permission}: no built-in role bound to it grants it`,
+        { errors: [{ field: 'permission', message: permission }] },
+      )
+    }
+  }
+
+  async #identify(request: FastifyRequest, bootstraps: readonly BootstrapToken[]): Promise<Caller> {
+    const match = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')
+    const token = match?.[1] ?? ''
+    const configured = bootstraps.filter((bootstrap) => bootstrap.digest !== undefined)
+    if (configured.length === 0 && !looksLikeJwt(token)) {
+      const settings = bootstraps.map((bootstrap) => bootstrap.setting).join(' or ')
+      throw unauthorized(
+        `${settings} is not configured on this server; ` +
+          "send an access token from Rampart's identity provider",
+      )
+    }
+    // Digests have one length, so the comparison leaks neither the token nor its length.
+    const given = digest(token)
+    const bootstrap = configured.find((item) => timingSafeEqual(given, item.digest as Buffer))
+    const caller: Caller =
+      bootstrap !== undefined
+        ? { kind: 'bootstrap', setting: bootstrap.setting }
+        : { kind: 'subject', subject: await this.#subjectOf(token, request) }
+    callers.set(request, caller)
+    return caller
   }
 
   // TODO(#5): a JWT of a user disabled since it was issued passes until it expires (10 minutes
   // by default): the gate checks its signature and claims, not identity's account status.
   async #subjectOf(token: string, request: FastifyRequest): Promise<string> {
+    if (!looksLikeJwt(token)) throw unauthorized()
     const verifier = this.#verifier
     if (verifier === undefined) throw notReady()
     try {

@@ -11,9 +11,9 @@ import { sql } from 'kysely'
 const roles: readonly (readonly [string, string, readonly string[], readonly string[]])[] = [
   [
     'rampart.auditor',
-    'Reads and exports the audit log; reads the access policy',
+    'Reads and exports the audit log; reads the access policy and asks its decisions',
     [],
-    ['access.policy:read', 'audit.events:export', 'audit.events:read'],
+    ['access.decisions:check', 'access.policy:read', 'audit.events:export', 'audit.events:read'],
   ],
   [
     'rampart.operator',
@@ -32,6 +32,7 @@ const roles: readonly (readonly [string, string, readonly string[], readonly str
     "Everything in Rampart's own API",
     ['rampart.auditor', 'rampart.operator'],
     [
+      'access.decisions:*',
       'access.policy:*',
       'audit.events:*',
       'identity.clients:*',
