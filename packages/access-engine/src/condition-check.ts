@@ -24,6 +24,8 @@ type Kind =
   | 'map'
   | 'type'
   | 'dyn'
+  /** Unknown, but never a bool: arithmetic on a `dyn` operand (`resource.a + 1`). */
+  | 'nonbool'
   | 'subject'
   | 'resource'
   | 'context'
@@ -32,6 +34,8 @@ type Kind =
 export interface CheckIssue {
   readonly exprId: bigint
   readonly message: string
+  /** `not_bool` when the only problem is that the whole condition cannot yield a bool. */
+  readonly reason: 'check' | 'not_bool'
 }
 
 /** The fields of the fixed inputs; `resource` also carries the caller's attributes. */
@@ -83,7 +87,13 @@ const arithmetic = ['_+_', '_-_', '_*_', '_/_', '_%_']
 
 class ConditionChecker {
   readonly issues: CheckIssue[] = []
-  readonly #scopes: Set<string>[] = [new Set(['subject', 'resource', 'context'])]
+  readonly #scopes: Map<string, Kind>[] = [
+    new Map<string, Kind>([
+      ['subject', 'subject'],
+      ['resource', 'resource'],
+      ['context', 'context'],
+    ]),
+  ]
 
   kindOf(expr: Expr): Kind {
     const kind = expr.exprKind
@@ -102,7 +112,8 @@ class ConditionChecker {
         const { target, args } = kind.value
         const targetKind = target === undefined ? undefined : this.kindOf(target)
         const argKinds = args.map((arg) => this.kindOf(arg))
-        return this.#call(expr.id, kind.value.function, targetKind, argKinds)
+        const argIds = args.map((arg) => arg.id)
+        return this.#call(expr.id, kind.value.function, targetKind, argKinds, argIds)
       }
       case 'listExpr':
         for (const element of kind.value.elements) this.kindOf(element)
@@ -115,13 +126,21 @@ class ConditionChecker {
       case 'comprehensionExpr': {
         const value = kind.value
         if (value.iterRange !== undefined) this.kindOf(value.iterRange)
-        if (value.accuInit !== undefined) this.kindOf(value.accuInit)
-        this.#scopes.push(new Set([value.iterVar, value.accuVar]))
-        for (const part of [value.loopCondition, value.loopStep, value.result]) {
+        const accumulator = value.accuInit === undefined ? 'dyn' : this.kindOf(value.accuInit)
+        // Macros start the accumulator as what they yield: `false` for exists, `[]` for map
+        // and filter; the element variable is not typed here.
+        this.#scopes.push(
+          new Map<string, Kind>([
+            [value.iterVar, 'dyn'],
+            [value.accuVar, accumulator],
+          ]),
+        )
+        for (const part of [value.loopCondition, value.loopStep]) {
           if (part !== undefined) this.kindOf(part)
         }
+        const result = value.result === undefined ? 'dyn' : this.kindOf(value.result)
         this.#scopes.pop()
-        return 'dyn'
+        return result
       }
       default:
         return 'dyn'
@@ -130,9 +149,8 @@ class ConditionChecker {
 
   #ident(id: bigint, name: string): Kind {
     for (let index = this.#scopes.length - 1; index >= 0; index -= 1) {
-      if (!(this.#scopes[index]?.has(name) ?? false)) continue
-      // Comprehension variables (`x` in `list.exists(x, ...)`) are not typed here.
-      return index > 0 ? 'dyn' : (name as Kind)
+      const kind = this.#scopes[index]?.get(name)
+      if (kind !== undefined) return kind
     }
     this.#report(id, `undeclared reference to '${name}' (use subject, resource or context)`)
     return 'dyn'
@@ -147,22 +165,26 @@ class ConditionChecker {
       this.#report(id, `${from} has no field '${field}' (it has ${Object.keys(known).join(', ')})`)
       return 'dyn'
     }
-    if (from === 'map' || from === 'dyn') return 'dyn'
+    if (from === 'map' || from === 'dyn' || from === 'nonbool') return 'dyn'
     this.#report(id, `cannot select '${field}' from a ${from}`)
     return 'dyn'
   }
 
-  #call(id: bigint, name: string, target: Kind | undefined, args: Kind[]): Kind {
+  #call(id: bigint, name: string, target: Kind | undefined, args: Kind[], argIds: bigint[]) {
     const [left = 'dyn', right = 'dyn'] = args
     if (name === '_&&_' || name === '_||_') {
-      for (const arg of args) this.#expect(id, arg, ['bool'], `operands of ${symbol(name)}`)
+      // Reported at the operand, which is where the mistake is.
+      args.forEach((arg, index) => {
+        this.#expect(argIds[index] ?? id, arg, ['bool'], `operands of ${symbol(name)}`)
+      })
       return 'bool'
     }
     if (name === '!_') this.#expect(id, left, ['bool'], 'the operand of !')
     if (name === '_?_:_') {
       this.#expect(id, left, ['bool'], 'the condition of ?:')
       const [, whenTrue = 'dyn', whenFalse = 'dyn'] = args
-      return whenTrue === whenFalse ? whenTrue : 'dyn'
+      if (whenTrue === whenFalse) return whenTrue
+      return neverBool(whenTrue) && neverBool(whenFalse) ? 'nonbool' : 'dyn'
     }
     if (name === '_==_' || name === '_!=_') {
       if (!comparable(left, right)) {
@@ -171,7 +193,8 @@ class ConditionChecker {
       return 'bool'
     }
     if (comparisons.includes(name)) {
-      if (!comparable(left, right) || (!ordered.has(left) && left !== 'dyn')) {
+      const unknown = left === 'dyn' || left === 'nonbool'
+      if (!comparable(left, right) || (!ordered.has(left) && !unknown)) {
         this.#report(id, `${symbol(name)} cannot order a ${left} and a ${right}`)
       }
       return 'bool'
@@ -179,7 +202,7 @@ class ConditionChecker {
     if (arithmetic.includes(name)) return this.#arithmetic(id, name, left, right)
     if (name === '-_') {
       this.#expect(id, left, ['int', 'double', 'duration'], 'the operand of unary -')
-      return left
+      return left === 'dyn' ? 'nonbool' : left
     }
     if (name === '_[_]') {
       this.#expect(id, left, ['list', 'map'], 'an indexed value')
@@ -201,7 +224,13 @@ class ConditionChecker {
   }
 
   #arithmetic(id: bigint, name: string, left: Kind, right: Kind): Kind {
-    if (left === 'dyn' || right === 'dyn') return 'dyn'
+    // No arithmetic overload yields a bool, whatever a `dyn` operand turns out to be.
+    const unknown = (kind: Kind) => kind === 'dyn' || kind === 'nonbool'
+    if (unknown(left) && unknown(right)) return 'nonbool'
+    if (unknown(left) || unknown(right)) {
+      const known = unknown(left) ? right : left
+      return known === 'timestamp' || known === 'duration' ? 'nonbool' : known
+    }
     const sameNumber = left === right && numeric.has(left)
     const allowed =
       sameNumber ||
@@ -217,11 +246,13 @@ class ConditionChecker {
 
   #expect(id: bigint, kind: Kind, allowed: readonly Kind[], what: string): void {
     if (kind === 'dyn' || allowed.includes(kind)) return
-    this.#report(id, `${what} must be ${allowed.join(' or ')}, not ${kind}`)
+    if (kind === 'nonbool' && allowed.some((other) => other !== 'bool')) return
+    const actual = kind === 'nonbool' ? describe(kind) : kind
+    this.#report(id, `${what} must be ${allowed.join(' or ')}, not ${actual}`)
   }
 
   #report(exprId: bigint, message: string): void {
-    this.issues.push({ exprId, message })
+    this.issues.push({ exprId, message, reason: 'check' })
   }
 }
 
@@ -246,9 +277,21 @@ function constantKind(name: string | undefined): Kind {
   }
 }
 
+/** Whether a value of this kind can never be a bool. */
+function neverBool(kind: Kind): boolean {
+  return kind !== 'bool' && kind !== 'dyn'
+}
+
+function describe(kind: Kind): string {
+  if (kind === 'nonbool') return 'a number, string or other non-bool value'
+  if (kind === 'null') return 'null'
+  return kind === 'int' ? 'an int' : `a ${kind}`
+}
+
 /** CEL compares numbers across int, uint and double; other kinds only with themselves. */
 function comparable(left: Kind, right: Kind): boolean {
   if (left === 'dyn' || right === 'dyn' || left === 'null' || right === 'null') return true
+  if (left === 'nonbool' || right === 'nonbool') return left !== 'bool' && right !== 'bool'
   if (numeric.has(left) && numeric.has(right)) return true
   return left === right
 }
@@ -261,8 +304,9 @@ function symbol(name: string): string {
 export function checkCondition(expr: Expr): readonly CheckIssue[] {
   const checker = new ConditionChecker()
   const result = checker.kindOf(expr)
-  if (checker.issues.length === 0 && result !== 'bool' && result !== 'dyn') {
-    checker.issues.push({ exprId: expr.id, message: `a condition must be a bool, not a ${result}` })
+  if (checker.issues.length === 0 && neverBool(result)) {
+    const message = `a condition must yield a bool, not ${describe(result)}`
+    checker.issues.push({ exprId: expr.id, message, reason: 'not_bool' })
   }
   return checker.issues
 }

@@ -3,7 +3,8 @@
  * planned) once when saved or loaded, then evaluated per decision. An evaluation that errors or
  * does not yield a bool never allows; the reason is kept for `explain`.
  */
-import { celEnv, CelScalar, isCelError, parse, plan } from '@bufbuild/cel'
+import type { CelValue } from '@bufbuild/cel'
+import { celEnv, CelScalar, celType, isCelError, parse, plan } from '@bufbuild/cel'
 
 import { checkCondition } from './condition-check.js'
 
@@ -14,8 +15,12 @@ export interface SourcePosition {
   readonly offset: number
 }
 
-/** Why a condition was rejected when compiled. */
+/**
+ * Why a condition was rejected when compiled. `not_bool`: it is well formed but its type is
+ * known and is not a bool (`"x"`, `1 + 2`, `subject.roles`); `invalid`: anything else.
+ */
 export interface ConditionIssue {
+  readonly reason: 'invalid' | 'not_bool'
   readonly message: string
   readonly position?: SourcePosition
 }
@@ -59,16 +64,25 @@ function positionAt(source: string, offset: number): SourcePosition {
   return { line, column, offset }
 }
 
+/** The CEL type of an evaluation result, for the reason a condition denied. */
+function typeName(value: unknown): string {
+  try {
+    return `a value of type ${celType(value as CelValue).name}`
+  } catch {
+    return `a ${typeof value}`
+  }
+}
+
 /** The parser reports `<input>:LINE:COLUMN: message`. */
 function parseIssue(source: string, error: unknown): ConditionIssue {
   const text = error instanceof Error ? error.message : String(error)
   const match = /^<input>:(\d+):(\d+): (.*)$/s.exec(text)
-  if (match === null) return { message: text }
+  if (match === null) return { reason: 'invalid', message: text }
   const line = Number(match[1])
   const column = Number(match[2])
   const lines = source.split('\n').slice(0, line - 1)
   const offset = lines.reduce((sum, part) => sum + part.length + 1, 0) + column - 1
-  return { message: match[3] ?? text, position: { line, column, offset } }
+  return { reason: 'invalid', message: match[3] ?? text, position: { line, column, offset } }
 }
 
 /**
@@ -79,9 +93,12 @@ function parseIssue(source: string, error: unknown): ConditionIssue {
  * if (!compiled.ok) throw new Error(compiled.issues[0]?.message)
  */
 export function compileCondition(source: string): ConditionCompilation {
-  if (source.trim() === '') return { ok: false, issues: [{ message: 'the condition is empty' }] }
+  if (source.trim() === '') {
+    return { ok: false, issues: [{ reason: 'invalid', message: 'the condition is empty' }] }
+  }
   if (source.length > MAX_CONDITION_LENGTH) {
-    return { ok: false, issues: [{ message: `longer than ${MAX_CONDITION_LENGTH} characters` }] }
+    const message = `longer than ${MAX_CONDITION_LENGTH} characters`
+    return { ok: false, issues: [{ reason: 'invalid', message }] }
   }
 
   let parsed: ReturnType<typeof parse>
@@ -94,11 +111,12 @@ export function compileCondition(source: string): ConditionCompilation {
   const found = checkCondition(parsed.expr)
   if (found.length > 0) {
     const positions = parsed.sourceInfo?.positions ?? {}
-    const issues = found.map((issue) => {
+    const issues = found.map((issue): ConditionIssue => {
+      const reason = issue.reason === 'not_bool' ? 'not_bool' : 'invalid'
       const offset = positions[issue.exprId.toString()]
       return offset === undefined
-        ? { message: issue.message }
-        : { message: issue.message, position: positionAt(source, offset) }
+        ? { reason, message: issue.message }
+        : { reason, message: issue.message, position: positionAt(source, offset) }
     })
     return { ok: false, issues }
   }
@@ -112,8 +130,9 @@ export function compileCondition(source: string): ConditionCompilation {
       return { ok: false, error: error instanceof Error ? error.message : String(error) }
     }
     if (isCelError(result)) return { ok: false, error: result.message }
-    if (typeof result !== 'boolean')
-      return { ok: false, error: `yielded ${typeof result}, not a bool` }
+    if (typeof result !== 'boolean') {
+      return { ok: false, error: `yielded ${typeName(result)}, not a bool` }
+    }
     return { ok: true, value: result }
   }
   return { ok: true, condition: { source, evaluate } }

@@ -8,7 +8,7 @@ import { registerHealthRoutes } from './platform/health.js'
 import type { AuditEvents } from './audit/module.js'
 import { createAuditModule } from './audit/module.js'
 import { createMetricsModule } from './metrics/module.js'
-import { createAccessModule } from './access/module.js'
+import { createAccessModule, RouteGuard } from './access/index.js'
 import { createIdentityModule } from './identity/module.js'
 import { createAlertingModule } from './alerting/module.js'
 import type { StartupFacts } from './audit/log/platform-events.js'
@@ -50,10 +50,12 @@ function createModules(
   deps: PlatformDeps,
   startup: StartupFacts,
 ): { modules: RampartModule[]; events: AuditEvents } {
-  const audit = createAuditModule(deps, startup)
-  const identity = createIdentityModule(deps, { events: audit.events })
+  // The gate in front of every admin API; the access module answers its questions.
+  const guard = new RouteGuard()
+  const audit = createAuditModule(deps, startup, guard)
+  const identity = createIdentityModule(deps, { events: audit.events, guard })
   const metrics = createMetricsModule(deps)
-  const access = createAccessModule(deps, audit.events)
+  const access = createAccessModule(deps, audit.events, guard)
   const alerting = createAlertingModule(deps, { metricStore: metrics.store, events: audit.events })
   return { modules: [audit, identity, access, metrics, alerting], events: audit.events }
 }

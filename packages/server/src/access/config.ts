@@ -16,6 +16,14 @@ export const accessConfigSchema = z
       .optional()
       .describe('Bearer token for decisions and the snapshot; the admin token works there too.'),
     check_token_file: z.string().optional().describe('A file holding the check token.'),
+    api_audience: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Audience of access tokens for Rampart's own API (register a resource server with it). " +
+          'Unset: the issuer URL followed by /v1.',
+      ),
     poll_interval_ms: positiveMs
       .default(500)
       .describe('How often the policy version is read, besides PostgreSQL notifications.'),

@@ -9,8 +9,13 @@ import type { AuditEvents } from '../audit/module.js'
 import type { PlatformDeps, RampartModule } from '../platform/module.js'
 import { registerAdminRoutes } from './http/admin-routes.js'
 import { registerDecisionRoutes } from './http/decision-routes.js'
+import { registerPolicyRoutes } from './http/policy-routes.js'
 import { registerSnapshotRoutes } from './http/snapshot-routes.js'
+import { reservedRoles } from './built-in-roles.js'
 import { DenialLog } from './denial-log.js'
+import { AccessTokenVerifier } from './guard/access-token-verifier.js'
+import { createBuiltInAuthoriser } from './guard/built-in-authoriser.js'
+import type { RouteGuard } from './guard/route-guard.js'
 import { PolicyCache } from './policy-cache.js'
 import { PolicyListener } from './policy-listener.js'
 import type { AccessService } from './service.js'
@@ -25,11 +30,15 @@ export interface AccessModule extends RampartModule {
   readonly changes: PolicyChanges
 }
 
-// TODO(#5): protect the other modules' admin APIs with built-in roles (rampart.admin,
-// rampart.auditor, rampart.operator) and import/export the policy as YAML with a dry-run
-// diff; neither is built yet.
-
-export function createAccessModule(deps: PlatformDeps, events: AuditEvents): AccessModule {
+/**
+ * Builds the access module. `guard` is the gate other modules put in front of their admin
+ * routes; this module supplies its decisions and, once started, its token verification.
+ */
+export function createAccessModule(
+  deps: PlatformDeps,
+  events: AuditEvents,
+  guard: RouteGuard,
+): AccessModule {
   const { config, store, clock, logger } = deps
   const settings = config.access
   const tokens = readAccessTokens(settings)
@@ -67,21 +76,30 @@ export function createAccessModule(deps: PlatformDeps, events: AuditEvents): Acc
     perSecond: settings.denied_events_per_second,
   })
   const access = createAccessService(cache, denials)
+  guard.connect(createBuiltInAuthoriser(cache, denials))
 
   return {
     name: 'access',
     access,
     changes,
-    registerRoutes: (server) => {
-      registerAdminRoutes(server, { changes, tokens })
-      registerDecisionRoutes(server, { access, tokens })
+    registerRoutes: async (server) => {
+      registerAdminRoutes(server, { changes, tokens, guard })
+      await registerPolicyRoutes(server, { changes, tokens, guard, reserved: reservedRoles })
+      registerDecisionRoutes(server, { access, tokens, guard })
       registerSnapshotRoutes(server, {
         cache,
         tokens,
         maxWaitMs: settings.snapshot_wait_max_ms,
       })
     },
-    start: () => listener.start(),
+    start: async ({ url }) => {
+      // The issuer as identity derives it; its JWKS is served by this same server.
+      const issuer = (config.server.public_url ?? url).replace(/\/+$/, '')
+      const audience = settings.api_audience ?? `${issuer}/v1`
+      const jwksUrl = new URL('/oidc/jwks', url)
+      guard.useVerifier(new AccessTokenVerifier({ jwksUrl, issuer, audience }))
+      await listener.start()
+    },
     stop: async () => {
       await denials.stop()
       await listener.stop()

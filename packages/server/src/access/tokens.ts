@@ -3,8 +3,10 @@
  * and the snapshot (which the admin token may use as well). Only their digests are kept and
  * they are compared in constant time.
  *
- * TODO(#4): accept identity's access tokens and authorise them with this model's own
- * built-in roles; these configured tokens stand in for service accounts until then.
+ * The admin API and the decision API also take access tokens from Rampart's identity
+ * provider (see `guard/route-guard.ts`).
+ * TODO(#5): the snapshot takes only these tokens; an access token holding
+ * `access.decisions:check` should be enough for it too.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { readFileSync } from 'node:fs'

@@ -9,6 +9,7 @@ import type { Transaction } from 'kysely'
 import type { SignedCheckpoint } from './checkpoint.js'
 import type { AuditEventInput, ChainedAuditEvent } from './event.js'
 import type { AuditSigningKey } from './signing-key.js'
+import type { RouteGuard } from '../access/index.js'
 import type { PlatformDeps, RampartModule } from '../platform/module.js'
 import { SingletonLoop } from '../platform/jobs/singleton-loop.js'
 import type { Database } from '../store/schema.js'
@@ -65,7 +66,11 @@ export interface AuditModule extends RampartModule {
 const checkpointLoopName = 'audit.checkpoint'
 
 /** Builds the audit module; `startup` are the facts recorded as events when it starts. */
-export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): AuditModule {
+export function createAuditModule(
+  deps: PlatformDeps,
+  startup?: StartupFacts,
+  guard?: RouteGuard,
+): AuditModule {
   const { config, store, clock, logger, leases, jobs, worker, instanceId } = deps
   const settings = config.audit
   const tokens = readAuditTokens(settings)
@@ -190,6 +195,7 @@ export function createAuditModule(deps: PlatformDeps, startup?: StartupFacts): A
         log,
         clock,
         tokens,
+        ...(guard === undefined ? {} : { guard }),
         ingestKeyTtlMs: settings.ingest_key_ttl_ms,
       }),
     start: async () => {

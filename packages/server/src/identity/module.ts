@@ -7,6 +7,7 @@ import { hkdfSync } from 'node:crypto'
 
 import type Provider from 'oidc-provider'
 
+import type { RouteGuard } from '../access/index.js'
 import type { AuditEvents } from '../audit/module.js'
 import { SingletonLoop } from '../platform/jobs/singleton-loop.js'
 import type { PlatformDeps, RampartModule } from '../platform/module.js'
@@ -36,7 +37,7 @@ const cleanupLoopName = 'identity.cleanup'
 /** Builds the identity module; `events` is the audit log every identity fact goes to. */
 export function createIdentityModule(
   deps: PlatformDeps,
-  { events }: { events: AuditEvents },
+  { events, guard }: { events: AuditEvents; guard: RouteGuard },
 ): IdentityModule {
   const { config, store, clock, logger } = deps
   const settings = config.identity
@@ -154,6 +155,7 @@ export function createIdentityModule(
       await registerAdminRoutes(server, {
         ...services,
         adminToken,
+        guard,
         issuer: () => issuer ?? 'http://localhost',
       })
     },

@@ -43,6 +43,36 @@ export async function callAccessApi(
   return parsed
 }
 
+/** A request whose body or answer is text, such as the policy document in YAML. */
+export interface TextRequest {
+  readonly accept?: string
+  readonly contentType?: string
+  readonly body?: string
+}
+
+/** Like `callAccessApi`, but sends and answers text; a problem still throws. */
+export async function callAccessApiText(
+  target: ApiTarget,
+  method: 'GET' | 'PUT',
+  path: string,
+  request: TextRequest = {},
+): Promise<string> {
+  const response = await fetch(new URL(path, target.url), {
+    method,
+    headers: {
+      authorization: `Bearer ${target.token}`,
+      ...(request.accept === undefined ? {} : { accept: request.accept }),
+      ...(request.contentType === undefined ? {} : { 'content-type': request.contentType }),
+    },
+    ...(request.body === undefined ? {} : { body: request.body }),
+    signal: AbortSignal.timeout(30_000),
+  })
+  const text = await response.text()
+  if (!response.ok)
+    throw new AccessApiError(response.status, text === '' ? undefined : JSON.parse(text))
+  return text
+}
+
 /** `order:read` or `order:read if resource.ownerId == subject.id`. */
 export function parsePermissionFlag(text: string): { permission: string; condition?: string } {
   const split = /^(\S+)\s+if\s+(.+)$/s.exec(text.trim())

@@ -1,4 +1,9 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
+import { parse, stringify } from 'yaml'
 
 import { buildCli } from '../../main.js'
 import type { TestApp } from '../../test-support/test-app.js'
@@ -39,7 +44,8 @@ it('creates a conditional role, binds it and checks through the API', async () =
   process.exitCode = 0
 
   const roles = (await run('roles')) as { roles: { name: string; permissions: unknown[] }[] }
-  expect(roles.roles).toEqual([
+  const own = roles.roles.filter((role) => !role.name.startsWith('rampart.'))
+  expect(own).toEqual([
     expect.objectContaining({
       name: 'editor',
       permissions: [{ permission: 'doc:edit', condition: 'resource.ownerId == subject.id' }],
@@ -51,4 +57,46 @@ it('reports the server problem for a bad condition', async () => {
   await expect(run('role-put', 'bad', '--permission', 'doc:edit if owner ==')).rejects.toThrow(
     /400 access_condition_invalid: permissions\[0\]\.condition: 1:/,
   )
+})
+
+it('exports the policy to a file and imports an edited one, dry run first', async () => {
+  const directory = await mkdtemp(join(tmpdir(), 'rampart-policy-'))
+  try {
+    const file = join(directory, 'policy.yaml')
+    await buildCli()
+      .exitOverride()
+      .parseAsync([
+        'node',
+        'rampart',
+        'access',
+        'export',
+        '--out',
+        file,
+        '--url',
+        url,
+        '--token',
+        token,
+      ])
+    const exported = await readFile(file, 'utf8')
+    expect(exported).toContain('format: rampart.access.policy/v1')
+    expect(exported).toContain('- name: editor')
+
+    const document = parse(exported) as { roles: object[] }
+    document.roles.push({ name: 'reviewer', permissions: ['doc:read'] })
+    await writeFile(file, stringify(document))
+    const dry = (await run('import', file, '--dry-run')) as {
+      dryRun: boolean
+      changes: number
+      diff: { roles: { added: unknown[] } }
+    }
+    expect(dry).toMatchObject({ dryRun: true, changes: 1 })
+    expect(dry.diff.roles.added).toEqual([{ name: 'reviewer', permissions: ['doc:read'] }])
+
+    const applied = (await run('import', file)) as { applied: boolean; version: number }
+    expect(applied.applied).toBe(true)
+    const again = (await run('import', file, '--dry-run')) as { changes: number }
+    expect(again.changes).toBe(0)
+  } finally {
+    await rm(directory, { recursive: true, force: true })
+  }
 })

@@ -1,11 +1,13 @@
 /**
- * The `rampart access` subcommands: manage roles, bindings and grants and ask for decisions,
- * through a running server's API (`--url`, token from `--token` or RAMPART_ACCESS_TOKEN).
+ * The `rampart access` subcommands: manage roles, bindings and grants, export and import the
+ * whole policy, and ask for decisions, through a running server's API (`--url`, token from
+ * `--token` or RAMPART_ACCESS_TOKEN).
  */
 import type { Command } from 'commander'
 
 import type { ApiTarget } from './client.js'
 import { callAccessApi, parsePermissionFlag } from './client.js'
+import { registerPolicyCommands } from './policy-commands.js'
 
 interface TargetFlags {
   readonly url: string
@@ -32,6 +34,7 @@ function withTarget(command: Command): Command {
 /** Adds `rampart access ...`. */
 export function registerAccessCommands(program: Command): void {
   const access = program.command('access').description('manage the access policy and ask it')
+  registerPolicyCommands(access, { withTarget, targetOf })
 
   withTarget(access.command('roles').description('list roles')).action(async (flags) => {
     print(await callAccessApi(targetOf(flags as TargetFlags), 'GET', '/v1/access/roles'))

@@ -2,9 +2,9 @@
  * The policy admin API: roles, bindings, grants and groups. Every change answers with the
  * policy version it committed as, which a caller passes as `atLeastVersion` to read its write.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 
-import type { ChangeActor, PolicyChanges } from '../store/policy-changes.js'
+import type { PolicyChanges } from '../store/policy-changes.js'
 import type { BindingInput, GrantInput } from '../store/bindings.js'
 import { createBinding, createGrant, deleteBinding, deleteGrant } from '../store/bindings.js'
 import type { GroupInput } from '../store/groups.js'
@@ -13,8 +13,10 @@ import { readSnapshot } from '../store/read-snapshot.js'
 import type { RoleInput } from '../store/roles.js'
 import { deleteRole, putRole, readRole } from '../store/roles.js'
 import { RampartError } from '../../platform/errors.js'
+import type { RouteGuard } from '../guard/route-guard.js'
+import { permissionByMethod } from '../guard/route-permission.js'
 import type { AccessTokens } from '../tokens.js'
-import { requireAccessToken } from '../tokens.js'
+import { actorOf } from './actor.js'
 import {
   bindingBody,
   cascadeQuery,
@@ -31,17 +33,7 @@ import {
 export interface AdminRouteDeps {
   readonly changes: PolicyChanges
   readonly tokens: AccessTokens
-}
-
-/** Who made a change: the admin token's holder, until identity names real users. */
-function actorOf(request: FastifyRequest): ChangeActor {
-  const userAgent = request.headers['user-agent']
-  return {
-    // TODO(#4): the authenticated user or service client, once identity's tokens are accepted.
-    actor: { type: 'service', id: 'access.admin_token', authMethod: 'bearer_token' },
-    source: { ip: request.ip, ...(userAgent === undefined ? {} : { userAgent }) },
-    requestId: request.id,
-  }
+  readonly guard: RouteGuard
 }
 
 type Scoped<T> = Omit<T, 'expiresAt'> & { expiresAt?: string | null }
@@ -52,8 +44,11 @@ function expiry(value: string | null | undefined): number | null {
 }
 
 export function registerAdminRoutes(server: FastifyInstance, deps: AdminRouteDeps): void {
-  const { changes, tokens } = deps
-  const onRequest = requireAccessToken(tokens, 'admin')
+  const { changes, tokens, guard } = deps
+  const onRequest = guard.require(permissionByMethod('access.policy'), {
+    digest: tokens.admin,
+    setting: 'access.admin_token',
+  })
   const common = { tags, security, response: problemResponses }
 
   server.get(

@@ -1,14 +1,18 @@
 /**
  * The decision API: one check, a batch, a subject's permission map, and explanations. Every
- * answer carries the policy version it was computed at.
+ * answer carries the policy version it was computed at. Callers present `access.check_token`
+ * (or the admin token), or an access token from Rampart's identity provider: with one, a
+ * user or client asks about itself freely, and about other subjects only when a built-in role
+ * gives it `access.decisions:check`.
  */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 
 import { RampartError } from '../../platform/errors.js'
 import type { AccessRequest, RequestContext, ResourceRef } from '@rampart/access-engine'
+import type { RouteGuard } from '../guard/route-guard.js'
+import { callerOf } from '../guard/route-guard.js'
 import type { AccessService } from '../service.js'
 import type { AccessTokens } from '../tokens.js'
-import { requireAccessToken } from '../tokens.js'
 import {
   checkBatchBody,
   checkBody,
@@ -64,13 +68,31 @@ function consistencyOf(body: { readonly atLeastVersion?: number }) {
   return body.atLeastVersion === undefined ? {} : { atLeastVersion: body.atLeastVersion }
 }
 
+/** The permission to ask about subjects other than the caller. */
+export const ASK_FOR_OTHERS = 'access.decisions:check'
+
 export function registerDecisionRoutes(
   server: FastifyInstance,
-  deps: { readonly access: AccessService; readonly tokens: AccessTokens },
+  deps: {
+    readonly access: AccessService
+    readonly tokens: AccessTokens
+    readonly guard: RouteGuard
+  },
 ): void {
-  const { access, tokens } = deps
-  const onRequest = requireAccessToken(tokens, 'check')
+  const { access, tokens, guard } = deps
+  const onRequest = guard.authenticate([
+    { digest: tokens.check, setting: 'access.check_token' },
+    { digest: tokens.admin, setting: 'access.admin_token' },
+  ])
   const common = { tags, security }
+
+  /** A caller with an access token asks about itself, or needs ASK_FOR_OTHERS. */
+  const mayAsk = async (request: FastifyRequest, subjects: readonly string[]) => {
+    const caller = callerOf(request)
+    if (caller?.kind !== 'subject') return
+    if (subjects.every((subject) => subject === caller.subject)) return
+    await guard.demand(request, ASK_FOR_OTHERS)
+  }
 
   server.post<{ Body: CheckBody }>(
     '/v1/access/check',
@@ -83,7 +105,10 @@ export function registerDecisionRoutes(
         response: { 200: decisionSchema, ...problemResponses },
       },
     },
-    (request) => access.check(toRequest(request.body), consistencyOf(request.body)),
+    async (request) => {
+      await mayAsk(request, [request.body.subject])
+      return access.check(toRequest(request.body), consistencyOf(request.body))
+    },
   )
 
   server.post<{ Body: { checks: CheckBody[]; atLeastVersion?: number } }>(
@@ -105,6 +130,10 @@ export function registerDecisionRoutes(
           `${checks.length} checks in one batch; the limit is ${MAX_BATCH_CHECKS}`,
         )
       }
+      await mayAsk(
+        request,
+        checks.map((check) => check.subject),
+      )
       return access.checkBatch(checks.map(toRequest), consistencyOf(request.body))
     },
   )
@@ -120,7 +149,8 @@ export function registerDecisionRoutes(
         response: problemResponses,
       },
     },
-    (request) => {
+    async (request) => {
+      await mayAsk(request, [request.body.subject])
       const { context, ...rest } = request.body
       const query = withoutVersion(rest)
       const converted = toContext(context)
@@ -142,6 +172,9 @@ export function registerDecisionRoutes(
         response: problemResponses,
       },
     },
-    (request) => access.explain(toRequest(request.body), consistencyOf(request.body)),
+    async (request) => {
+      await mayAsk(request, [request.body.subject])
+      return access.explain(toRequest(request.body), consistencyOf(request.body))
+    },
   )
 }

@@ -148,8 +148,8 @@ describeEachDialect('access API', (dialect) => {
     [
       'a condition that is not a bool',
       { permissions: [{ permission: 'a:b', condition: 'subject.id + "x"' }] },
-      'access_condition_invalid',
-      'must be a bool',
+      'access_condition_not_bool',
+      'must yield a bool',
     ],
     [
       'a type mismatch',

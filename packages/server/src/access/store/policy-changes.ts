@@ -53,14 +53,19 @@ function recordable(value: unknown): JsonValue {
   return { omitted: true, reason: 'too large for the event', bytes: text.length }
 }
 
+/** What a change did: one record, or (an import) one per entry it touched. */
+export type ChangeOutcome<T> =
+  | { readonly result: T; readonly record: ChangeRecord }
+  | { readonly result: T; readonly records: readonly ChangeRecord[] }
+
 /**
  * Runs `change` in a transaction with the version bumped first; resolves to its result and
- * the version it committed as.
+ * the version it committed as. Every record becomes one audit event at that version.
  */
 export async function changePolicy<T>(
   changes: PolicyChanges,
   who: ChangeActor,
-  change: (trx: AccessTransaction, version: number) => Promise<{ result: T; record: ChangeRecord }>,
+  change: (trx: AccessTransaction, version: number) => Promise<ChangeOutcome<T>>,
 ): Promise<{ result: T; version: number }> {
   const { db, dialect, clock, events } = changes
   const committed = await db.transaction().execute(async (trx) => {
@@ -73,33 +78,47 @@ export async function changePolicy<T>(
       .returning('version')
       .executeTakeFirstOrThrow()
     const version = Number(bumped.version)
-    const { result, record } = await change(trx, version)
+    const outcome = await change(trx, version)
+    const records = 'records' in outcome ? outcome.records : [outcome.record]
 
-    await events.append(
-      {
-        type: `access.${record.target}.${record.action}`,
-        occurredAt: new Date(now).toISOString(),
-        actor: who.actor,
-        ...(who.source === undefined ? {} : { source: who.source }),
-        ...(who.requestId === undefined ? {} : { requestId: who.requestId }),
-        target: { type: `access.${record.target}`, id: record.id },
-        action: record.action === 'created' ? 'create' : record.action.slice(0, -1),
-        outcome: { status: 'success' },
-        fields: {
-          policyVersion: version,
-          before: recordable(record.before),
-          after: recordable(record.after),
-          ...record.extra,
-        },
-      },
-      trx,
-    )
+    for (const record of records) {
+      await appendRecord(events, trx, who, { record, now, version })
+    }
     if (dialect === 'postgres') {
       const payload = sql`current_schema() || ':' || ${String(version)}`
       await sql`select pg_notify(${POLICY_CHANNEL}, ${payload})`.execute(trx)
     }
-    return { result, version }
+    return { result: outcome.result, version }
   })
   changes.onCommitted?.(committed.version)
   return committed
+}
+
+/** Appends the audit event of one change, in the change's transaction. */
+async function appendRecord(
+  events: AuditEvents,
+  trx: AccessTransaction,
+  who: ChangeActor,
+  at: { readonly record: ChangeRecord; readonly now: number; readonly version: number },
+): Promise<void> {
+  const { record, now, version } = at
+  await events.append(
+    {
+      type: `access.${record.target}.${record.action}`,
+      occurredAt: new Date(now).toISOString(),
+      actor: who.actor,
+      ...(who.source === undefined ? {} : { source: who.source }),
+      ...(who.requestId === undefined ? {} : { requestId: who.requestId }),
+      target: { type: `access.${record.target}`, id: record.id },
+      action: record.action === 'created' ? 'create' : record.action.slice(0, -1),
+      outcome: { status: 'success' },
+      fields: {
+        policyVersion: version,
+        before: recordable(record.before),
+        after: recordable(record.after),
+        ...record.extra,
+      },
+    },
+    trx,
+  )
 }

@@ -2,6 +2,7 @@
 import { RampartError } from '../../platform/errors.js'
 import type { RoleDefinition, RolePermission } from '@rampart/access-engine'
 import { findRoleCycle } from '@rampart/access-engine'
+import { BUILT_IN_PREFIX, isBuiltInRole } from '../built-in-roles.js'
 import type { ChangeActor, PolicyChanges } from './policy-changes.js'
 import { changePolicy } from './policy-changes.js'
 import type { AccessDb, AccessTransaction } from './tables.js'
@@ -47,8 +48,19 @@ export async function readRole(
   }
 }
 
+/** Built-in roles are Rampart's: the policy API neither changes nor deletes them. */
+function assertNotBuiltIn(name: string): void {
+  if (!isBuiltInRole(name)) return
+  throw new RampartError(
+    'access_role_builtin',
+    `${name} is a built-in role (names starting ${BUILT_IN_PREFIX} are Rampart's); ` +
+      'bind it, or inherit it from a role of your own',
+  )
+}
+
 function validateRole(name: string, input: RoleInput, now: number): void {
   assertRoleName(name)
+  assertNotBuiltIn(name)
   assertScope({ tenant: input.tenant }, now)
   input.parents?.forEach((parent, index) => assertRoleName(parent, `parents[${index}]`))
   const permissions = input.permissions ?? []
@@ -166,6 +178,7 @@ export async function deleteRole(
   name: string,
   cascade: boolean,
 ) {
+  assertNotBuiltIn(name)
   return changePolicy(changes, who, async (trx) => {
     const before = await readRole(trx, name)
     if (before === undefined) throw new RampartError('not_found', `no role named ${name}`)

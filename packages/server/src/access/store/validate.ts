@@ -8,13 +8,17 @@ import {
   subjectProblem,
 } from '@rampart/access-engine'
 
-const roleName = /^[a-z][a-z0-9_.-]{0,127}$/
-const tenantName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
+/** What role and tenant names look like; exported for the policy document's checks. */
+export const roleName = /^[a-z][a-z0-9_.-]{0,127}$/
+export const tenantName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/
+
+/** What a role name must look like, for messages. */
+export const roleNameRule = 'lowercase letters, digits, _ . - starting with a letter'
 
 export function assertRoleName(name: string, field = 'name'): void {
   if (!roleName.test(name)) {
     throw new RampartError('validation_failed', `"${name}" is not a role name`, {
-      errors: [{ field, message: 'lowercase letters, digits, _ . - starting with a letter' }],
+      errors: [{ field, message: roleNameRule }],
     })
   }
 }
@@ -62,11 +66,16 @@ export function assertScope(scope: Scope, now: number): void {
   }
 }
 
-/** Compiles each condition; every problem is reported with its field and position. */
+/**
+ * Compiles each condition; every problem is reported with its field and `line:column`. When
+ * every condition at fault is well formed but cannot yield a bool (`"x"`, `1 + 2`), the code
+ * is `access_condition_not_bool`; otherwise `access_condition_invalid`.
+ */
 export function assertConditions(
   conditions: readonly { readonly field: string; readonly source: string | null | undefined }[],
 ): void {
   const errors: FieldError[] = []
+  let onlyNotBool = true
   for (const { field, source } of conditions) {
     if (source === null || source === undefined) continue
     const compiled = compileCondition(source)
@@ -75,12 +84,12 @@ export function assertConditions(
       const at = issue.position
       const where = at === undefined ? '' : `${at.line}:${at.column}: `
       errors.push({ field, message: `${where}${issue.message}` })
+      onlyNotBool &&= issue.reason === 'not_bool'
     }
   }
   if (errors.length > 0) {
     const first = errors[0] as FieldError
-    throw new RampartError('access_condition_invalid', `${first.field}: ${first.message}`, {
-      errors,
-    })
+    const code = onlyNotBool ? 'access_condition_not_bool' : 'access_condition_invalid'
+    throw new RampartError(code, `${first.field}: ${first.message}`, { errors })
   }
 }

@@ -54,11 +54,14 @@ function toFilter(query: FilterQuery): EventFilter {
 
 export function registerEventRoutes(server: FastifyInstance, deps: AuditRouteDeps): void {
   const { db, log, clock, tokens } = deps
+  const read = (permission: string) =>
+    deps.guard?.require(permission, { digest: tokens.read, setting: 'audit.read_token' }) ??
+    requireTokenHook(tokens, 'read')
 
   server.get<{ Querystring: FilterQuery & { cursor?: string; limit?: string } }>(
     '/v1/audit/events',
     {
-      onRequest: requireTokenHook(tokens, 'read'),
+      onRequest: read('audit.events:read'),
       schema: {
         summary: 'Events matching filters, in seq order, a page at a time',
         tags,
@@ -94,7 +97,7 @@ export function registerEventRoutes(server: FastifyInstance, deps: AuditRouteDep
   server.get<{ Querystring: FilterQuery & { format?: 'jsonl' | 'csv' } }>(
     '/v1/audit/events/export',
     {
-      onRequest: requireTokenHook(tokens, 'read'),
+      onRequest: read('audit.events:export'),
       schema: {
         summary: 'Every matching event, streamed as JSON lines or CSV',
         tags,

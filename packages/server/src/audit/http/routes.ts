@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Kysely } from 'kysely'
 
+import type { RouteGuard } from '../../access/index.js'
 import type { Clock } from '../../platform/clock.js'
 import type { Database } from '../../store/schema.js'
 import type { EventLog } from '../log/event-log.js'
@@ -17,6 +18,8 @@ export interface AuditRouteDeps {
   readonly log: EventLog
   readonly clock: Clock
   readonly tokens: AuditTokens
+  /** The access model's gate; without it the read token alone opens the read routes. */
+  readonly guard?: RouteGuard
   /** How long an ingestion idempotency key is remembered. */
   readonly ingestKeyTtlMs: number
 }

@@ -1,15 +1,11 @@
 /**
- * The admin API's bearer token until the access model exists.
- *
- * TODO(#5): authorise /v1/identity through the access model (an `identity:admin` permission
- * held by a service account or a console session) instead of one shared token.
+ * The admin API's bootstrap bearer token. The access module's gate accepts it beside access
+ * tokens whose subject holds a built-in role (see `access/guard/route-guard.ts`).
  */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
-import type { FastifyInstance } from 'fastify'
-
-import { ConfigurationError, RampartError } from '../../platform/errors.js'
+import { ConfigurationError } from '../../platform/errors.js'
 import type { IdentityConfig } from '../config.js'
 
 function digest(text: string): Buffer {
@@ -33,27 +29,4 @@ export function readAdminToken(config: IdentityConfig): Buffer | undefined {
     throw new ConfigurationError('identity.admin_token_file holds a token under 16 characters')
   }
   return digest(text)
-}
-
-/** Refuses every request of `scope` without the admin token, before its body is read. */
-export function requireAdminToken(scope: FastifyInstance, expected: Buffer | undefined): void {
-  scope.addHook('onRequest', (request, _reply, done) => {
-    if (expected === undefined) {
-      done(
-        new RampartError(
-          'unauthorized',
-          'the identity admin API is closed: set identity.admin_token',
-        ),
-      )
-      return
-    }
-    const header = request.headers.authorization ?? ''
-    const match = /^Bearer (\S+)$/i.exec(header)
-    // Digests have one length, so the comparison leaks neither the token nor its length.
-    if (match === null || !timingSafeEqual(digest(match[1] ?? ''), expected)) {
-      done(new RampartError('unauthorized', 'a valid bearer token is required'))
-      return
-    }
-    done()
-  })
 }

@@ -7,6 +7,7 @@ import * as alerting from './0005-alerting.js'
 import * as identityWebauthn from './0006-identity-webauthn.js'
 import * as alertingRuleGroups from './0007-alerting-rule-groups.js'
 import * as auditSubtrees from './0008-audit-subtrees.js'
+import * as accessBuiltinRoles from './0009-access-builtin-roles.js'
 import * as identityJwtRevocation from './0010-identity-jwt-revocation.js'
 
 /**
@@ -22,5 +23,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006-identity-webauthn': identityWebauthn,
   '0007-alerting-rule-groups': alertingRuleGroups,
   '0008-audit-subtrees': auditSubtrees,
+  '0009-access-builtin-roles': accessBuiltinRoles,
   '0010-identity-jwt-revocation': identityJwtRevocation,
 }
