@@ -103,6 +103,25 @@ describeEachDialect('audit event log', (dialect) => {
     expect(report).toMatchObject({ ok: true, eventsVerified: 1200 })
   })
 
+  it('leaves nothing behind when an append fails between two insert statements', async () => {
+    database = await createTestDatabase(dialect)
+    const store = await database.open()
+    const { log } = createLogFixture(store)
+
+    // Two statements are on their way when event 501 (not valid JSON) fails to encode.
+    const inputs = Array.from({ length: 800 }, (_, index) => sampleEvent(index + 1))
+    inputs[500] = { ...sampleEvent(501), fields: { ratio: Number.NaN } }
+    const failed = store.db.transaction().execute((tx) => log.appendValidated(tx, inputs))
+
+    await expect(failed).rejects.toMatchObject({ code: 'AUDIT_CANONICAL_JSON_INVALID' })
+    const count = await store.db
+      .selectFrom('audit_events')
+      .select((eb) => eb.fn.countAll().as('rows'))
+      .executeTakeFirstOrThrow()
+    expect(Number(count.rows)).toBe(0)
+    expect(await log.head()).toEqual({ seq: 0, hash: GENESIS_HASH })
+  })
+
   it('rejects an invalid event with every bad field named', async () => {
     database = await createTestDatabase(dialect)
     const store = await database.open()

@@ -104,20 +104,25 @@ export class EventLog {
     const chained: ChainedAuditEvent[] = []
     // Rows go out a statement at a time, so the database inserts one slice while the next is
     // hashed; the seqs were claimed above, so the order of the slices is already fixed.
-    for (let start = 0; start < inputs.length; start += ROWS_PER_STATEMENT) {
-      const rows: unknown[][] = []
-      for (const input of inputs.slice(start, start + ROWS_PER_STATEMENT)) {
-        const recorded: RecordedAuditEvent = toRecordedEvent(input, {
-          seq: previous.seq + chained.length + 1,
-          recordedAt,
-        })
-        const body = hashedEventText(recorded)
-        const hash = hasher.next(body).toString('hex')
-        rows.push(eventRowValues(recorded, body, hash, prevHash))
-        chained.push(Object.assign({}, recorded, { prevHash, hash }))
-        prevHash = hash
+    try {
+      for (let start = 0; start < inputs.length; start += ROWS_PER_STATEMENT) {
+        const rows: unknown[][] = []
+        for (const input of inputs.slice(start, start + ROWS_PER_STATEMENT)) {
+          const recorded: RecordedAuditEvent = toRecordedEvent(input, {
+            seq: previous.seq + chained.length + 1,
+            recordedAt,
+          })
+          const body = hashedEventText(recorded)
+          const hash = hasher.next(body).toString('hex')
+          rows.push(eventRowValues(recorded, body, hash, prevHash))
+          chained.push(Object.assign({}, recorded, { prevHash, hash }))
+          prevHash = hash
+        }
+        await writer.write(rows, start + ROWS_PER_STATEMENT < inputs.length)
       }
-      await writer.write(rows, start + ROWS_PER_STATEMENT < inputs.length)
+    } finally {
+      // Nothing may still be queued on the connection when the transaction ends.
+      await writer.settle()
     }
     await writer.finish()
 

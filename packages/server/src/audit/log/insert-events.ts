@@ -55,9 +55,13 @@ export async function insertEventRows(
   sqlite?: SqliteDatabase.Database,
 ): Promise<void> {
   const writer = new EventRowWriter(executor, dialect, sqlite)
-  for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
-    const end = start + ROWS_PER_STATEMENT
-    await writer.write(rows.slice(start, end), end < rows.length)
+  try {
+    for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
+      const end = start + ROWS_PER_STATEMENT
+      await writer.write(rows.slice(start, end), end < rows.length)
+    }
+  } finally {
+    await writer.settle()
   }
   await writer.finish()
 }
@@ -117,8 +121,18 @@ export class EventRowWriter {
 
   /** Waits for every statement sent; rethrows the first failure. */
   async finish(): Promise<void> {
-    await Promise.all(this.#sent)
+    await this.settle()
     if (this.#failure !== undefined) throw insertFailed(this.#failure.error)
+  }
+
+  /**
+   * Waits for every statement sent, whatever their outcome. A caller that fails between two
+   * writes must call this before its transaction rolls back: the rollback goes straight to
+   * the connection, and a statement still queued behind it would then run outside the
+   * transaction.
+   */
+  async settle(): Promise<void> {
+    await Promise.all(this.#sent)
   }
 }
 

@@ -36,9 +36,13 @@ async function checkpointedLog(store: Store): Promise<Buffer[]> {
 
 const hex = (hashes: readonly Buffer[]) => hashes.map((hash) => hash.toString('hex'))
 
-async function expectProofsFromScratch(store: Store, leaves: readonly Buffer[]): Promise<void> {
+async function expectProofsFromScratch(
+  store: Store,
+  leaves: readonly Buffer[],
+  sizes: readonly number[] = SIZES,
+): Promise<void> {
   const scratch = createMemoryHashSource(leaves)
-  for (const size of SIZES) {
+  for (const size of sizes) {
     const root = computeRoot(leaves.slice(0, size))
     for (const seq of [...SEQS, size - 1, size].filter((item) => item >= 1 && item <= size)) {
       const proof = await proveInclusion(store.db, seq, size)
@@ -118,7 +122,7 @@ describeEachDialect('audit proofs from stored subtrees', (dialect) => {
       await expectProofsFromScratch(store, leaves)
       // A log checkpointed before the subtree table existed: every hash folded from leaves.
       await store.db.deleteFrom('audit_subtrees').execute()
-      await expectProofsFromScratch(store, leaves)
+      await expectProofsFromScratch(store, leaves, [1025, 4097, 5000])
     },
   )
 

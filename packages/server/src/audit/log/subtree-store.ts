@@ -12,7 +12,9 @@ import type { Database } from '../../store/schema.js'
 
 // TODO(#3): a log checkpointed before migration 0008 has no rows for its older subtrees, so
 // proofs over that part still fold leaves (correct, O(n)). A one-off backfill that re-extends
-// the tree from seq 1, checking each event as the checkpointer does, would fill them.
+// the tree from seq 1, checking each event as the checkpointer does, would fill them. And
+// retention leaves the rows below its archive boundary in place (never read again, about one
+// per 512 archived events): archiving could delete them with the events.
 
 /** The smallest subtree kept: 1,024 leaves. Below that, reading leaves is cheap enough. */
 export const STORED_SUBTREE_LEVEL = 10
