@@ -110,6 +110,8 @@ const pastTense: Record<RuleGroupAction, string> = {
   delete: 'deleted',
 }
 
+// TODO(#8): nothing bounds how many groups or rules the API stores besides the body size
+// limit; a per-namespace quota needs a configuration setting first.
 export function registerRuleGroupApi(scope: FastifyInstance, deps: RuleGroupApiDeps): void {
   const view = (group: StoredRuleGroup): Record<string, unknown> =>
     viewOf(group, deps.groups.problemsOf(group.namespace, group.name))
