@@ -242,6 +242,17 @@ describeEachDialect('rule groups through the API', (dialect) => {
     expect(missing.json()).toMatchObject({ code: 'alerting_rule_group_not_found' })
   })
 
+  it('describes the routes in the OpenAPI document', async () => {
+    const { inject } = await start()
+    const document = (await inject({ url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { tags?: string[] }>>
+    }>()
+    const one = document.paths['/v1/alerting/rule-groups/{namespace}/{group}']
+    expect(Object.keys(one ?? {}).sort()).toEqual(['delete', 'get', 'put'])
+    expect(one?.put?.tags).toEqual(['alerting'])
+    expect(document.paths['/v1/alerting/rule-groups']).toHaveProperty('get')
+  })
+
   it('has a new lease holder evaluate groups put through another replica', async () => {
     harness = await createHarness(dialect, fileRules, (url) => ({
       route: { receiver: 'hook', group_by: ['alertname'], group_wait: '1s' },
