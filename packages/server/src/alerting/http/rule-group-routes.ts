@@ -88,11 +88,16 @@ function invalid(error: RuleFileError): RampartError {
   )
 }
 
-function viewOf(group: StoredRuleGroup): Record<string, unknown> {
+function viewOf(
+  group: StoredRuleGroup,
+  problems: readonly string[] | undefined,
+): Record<string, unknown> {
   return {
     namespace: group.namespace,
     name: group.name,
     version: group.version,
+    evaluated: problems === undefined,
+    ...(problems === undefined ? {} : { problems }),
     createdAt: new Date(group.createdAtMs).toISOString(),
     updatedAt: new Date(group.updatedAtMs).toISOString(),
     group: group.definition,
@@ -105,7 +110,12 @@ const pastTense: Record<RuleGroupAction, string> = {
   delete: 'deleted',
 }
 
+// TODO(#8): nothing bounds how many groups or rules the API stores besides the body size
+// limit; a per-namespace quota needs a configuration setting first.
 export function registerRuleGroupApi(scope: FastifyInstance, deps: RuleGroupApiDeps): void {
+  const view = (group: StoredRuleGroup): Record<string, unknown> =>
+    viewOf(group, deps.groups.problemsOf(group.namespace, group.name))
+
   scope.addContentTypeParser(yamlTypes, { parseAs: 'string' }, (_request, body, done) => {
     done(null, body)
   })
@@ -178,10 +188,12 @@ export function registerRuleGroupApi(scope: FastifyInstance, deps: RuleGroupApiD
     { schema: { ...common, summary: 'Rule groups managed through the API' } },
     async (request) => {
       const { namespace } = request.query as { namespace?: unknown }
+      // Loaded first, so `evaluated` speaks of what this replica has loaded now.
+      await deps.apply()
       const all = await deps.store.list()
       const wanted =
         typeof namespace === 'string' ? all.filter((g) => g.namespace === namespace) : all
-      return { groups: wanted.map(viewOf) }
+      return { groups: wanted.map(view) }
     },
   )
 
@@ -202,7 +214,8 @@ export function registerRuleGroupApi(scope: FastifyInstance, deps: RuleGroupApiD
       if ((request.headers.accept ?? '').includes('yaml')) {
         return reply.type('application/yaml').send(stringify(stored.definition))
       }
-      return viewOf(stored)
+      await deps.apply()
+      return view(stored)
     },
   )
 
@@ -222,7 +235,7 @@ export function registerRuleGroupApi(scope: FastifyInstance, deps: RuleGroupApiD
       }
       const result = await deps.store.put(namespace, group, definition, recordChange(request))
       await deps.apply()
-      return reply.status(result.action === 'create' ? 201 : 200).send(viewOf(result.group))
+      return reply.status(result.action === 'create' ? 201 : 200).send(view(result.group))
     },
   )
 

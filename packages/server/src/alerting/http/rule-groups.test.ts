@@ -7,6 +7,7 @@ import type { TestApp } from '../../test-support/test-app.js'
 import { createTestApp } from '../../test-support/test-app.js'
 import { describeEachDialect } from '../../test-support/stores.js'
 import type { AlertingModule } from '../module.js'
+import { alertingDb } from '../store/tables.js'
 import type { Harness } from '../test-harness.js'
 import { createHarness } from '../test-harness.js'
 
@@ -176,6 +177,50 @@ describeEachDialect('rule groups through the API', (dialect) => {
     ])
   })
 
+  it('shows a stored group that no longer validates as not evaluated', async () => {
+    const { inject, ruleNames } = await start()
+    await inject({
+      method: 'PUT',
+      url: '/v1/alerting/rule-groups/team-a/disk',
+      headers: yaml,
+      payload: apiGroup,
+    })
+    // As if stored by a version that accepted it (or before name_validation became legacy).
+    await alertingDb(testApp!.app.store.db)
+      .insertInto('alerting_rule_groups')
+      .values({
+        namespace: 'team-b',
+        group_name: 'old',
+        definition: JSON.stringify({ name: 'old', rules: [{ alert: 'Old', expr: 'rate(x)' }] }),
+        version: 'v1',
+        created_at: 0,
+        updated_at: 0,
+      })
+      .execute()
+    const listed = await inject({ url: '/v1/alerting/rule-groups', headers: token })
+    expect(listed.json()).toMatchObject({
+      groups: [
+        { namespace: 'team-a', name: 'disk', evaluated: true },
+        {
+          namespace: 'team-b',
+          name: 'old',
+          evaluated: false,
+          problems: [expect.stringContaining('group "old", rule 1, "Old": could not parse')],
+        },
+      ],
+    })
+    expect(ruleNames()).toEqual([
+      ['file', 'g', 'FromFile'],
+      ['api:team-a', 'disk', 'DiskFull'],
+    ])
+    const removed = await inject({
+      method: 'DELETE',
+      url: '/v1/alerting/rule-groups/team-b/old',
+      headers: token,
+    })
+    expect(removed.statusCode).toBe(204)
+  })
+
   it('refuses a bad namespace and callers without the token', async () => {
     const { inject } = await start()
     const badNamespace = await inject({
@@ -195,6 +240,17 @@ describeEachDialect('rule groups through the API', (dialect) => {
     expect(anonymous.statusCode).toBe(401)
     const missing = await inject({ url: '/v1/alerting/rule-groups/team-a/nope', headers: token })
     expect(missing.json()).toMatchObject({ code: 'alerting_rule_group_not_found' })
+  })
+
+  it('describes the routes in the OpenAPI document', async () => {
+    const { inject } = await start()
+    const document = (await inject({ url: '/openapi.json' })).json<{
+      paths: Record<string, Record<string, { tags?: string[] }>>
+    }>()
+    const one = document.paths['/v1/alerting/rule-groups/{namespace}/{group}']
+    expect(Object.keys(one ?? {}).sort()).toEqual(['delete', 'get', 'put'])
+    expect(one?.put?.tags).toEqual(['alerting'])
+    expect(document.paths['/v1/alerting/rule-groups']).toHaveProperty('get')
   })
 
   it('has a new lease holder evaluate groups put through another replica', async () => {

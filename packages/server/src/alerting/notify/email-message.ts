@@ -7,8 +7,12 @@ import { renderNotificationTemplate } from './notification-template.js'
 import type { WebhookPayload } from './webhook-payload.js'
 
 export interface EmailMessage {
+  /** The envelope: who sends, and every recipient. */
   readonly from: string
   readonly to: readonly string[]
+  /** `headers.From` and `headers.To` when set: what readers see instead of the envelope. */
+  readonly displayFrom?: string
+  readonly displayTo?: string
   readonly subject: string
   readonly headers: Readonly<Record<string, string>>
   readonly html: string | undefined
@@ -23,19 +27,29 @@ function splitAddresses(list: string): string[] {
 
 export function buildEmailMessage(config: EmailConfig, payload: WebhookPayload): EmailMessage {
   const render = (source: string): string => renderNotificationTemplate(source, payload)
+  // Header values are one line: a label with a line break must not add headers.
   const headers = Object.fromEntries(
-    Object.entries(config.headers).map(([name, source]) => [name, render(source)]),
+    Object.entries(config.headers).map(([name, source]) => [
+      name,
+      render(source).replace(/[\r\n]+/g, ' '),
+    ]),
   )
+  const display = (name: string): Record<string, string> => {
+    const found = Object.keys(headers).find((key) => key.toLowerCase() === name.toLowerCase())
+    if (found === undefined) return {}
+    const value = headers[found] ?? ''
+    delete headers[found]
+    return { [`display${name}`]: value }
+  }
   const html = renderNotificationTemplate(config.html, payload, { html: true })
   const text = render(config.text)
   return {
     from: render(config.from),
     to: splitAddresses(render(config.to)),
-    // Header values are one line: a label with a line break must not add headers.
+    ...display('From'),
+    ...display('To'),
     subject: render(config.subject).replace(/[\r\n]+/g, ' '),
-    headers: Object.fromEntries(
-      Object.entries(headers).map(([name, value]) => [name, value.replace(/[\r\n]+/g, ' ')]),
-    ),
+    headers,
     html: html.trim() === '' ? undefined : html,
     text: text.trim() === '' ? undefined : text,
   }

@@ -79,8 +79,9 @@ export async function sendEmail(config: EmailConfig, message: EmailMessage): Pro
   })
   try {
     const info = await transport.sendMail({
-      from: message.from,
-      to: [...message.to],
+      from: message.displayFrom ?? message.from,
+      to: message.displayTo ?? [...message.to],
+      envelope: { from: message.from, to: [...message.to] },
       subject: message.subject,
       headers: { ...message.headers },
       ...(message.text === undefined ? {} : { text: message.text }),

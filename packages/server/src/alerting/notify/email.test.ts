@@ -208,6 +208,20 @@ describeEachDialect('email receivers', (dialect) => {
     expect(notifications[0]?.lastError).toContain('550')
   })
 
+  it('shows headers.To and headers.From while sending to the configured addresses', async () => {
+    const { h, smtp } = await setup(alwaysRules, {
+      headers: { to: 'Ops list <ops-list@example.org>', From: 'Rampart <noreply@example.org>' },
+    })
+    await h.step()
+    h.clock.advance(10_000)
+    await h.step()
+    const [mail] = smtp.received
+    expect(mail?.recipients).toEqual(['ops@example.org', 'db@example.org'])
+    expect(mail?.mailFrom).toBe('rampart@example.org')
+    expect(mail?.headers.get('to')).toBe('Ops list <ops-list@example.org>')
+    expect(mail?.headers.get('from')).toBe('Rampart <noreply@example.org>')
+  })
+
   it('sends over STARTTLS when require_tls is set, checking the certificate', async () => {
     const { h, smtp } = await setup(
       alwaysRules,

@@ -21,6 +21,8 @@ export class ApiRuleGroups {
   readonly #logger: Logger
   #versions: string | undefined
   #groups: readonly RuleGroup[] = []
+  /** Stored groups refused at the last load, by `namespace/name`: why they do not run. */
+  #refused = new Map<string, string[]>()
 
   constructor(store: RuleGroupStore, options: ParseRuleFileOptions, logger: Logger) {
     this.#store = store
@@ -30,6 +32,11 @@ export class ApiRuleGroups {
 
   get groups(): readonly RuleGroup[] {
     return this.#groups
+  }
+
+  /** Why a stored group is not evaluated; undefined when it is (or is not stored). */
+  problemsOf(namespace: string, name: string): readonly string[] | undefined {
+    return this.#refused.get(`${namespace}/${name}`)
   }
 
   /** Validates a group as a rule file's group would be; throws RuleFileError. */
@@ -43,20 +50,24 @@ export class ApiRuleGroups {
     if (versions === this.#versions) return false
     const stored = await this.#store.list()
     const groups: RuleGroup[] = []
+    const refused = new Map<string, string[]>()
     for (const item of stored) {
       try {
         groups.push(this.validate(item.namespace, item.definition))
       } catch (error) {
         if (!(error instanceof RuleFileError)) throw error
         // Valid when stored; a stricter name_validation since then can refuse it. The other
-        // groups still run, and the API still shows and deletes this one.
+        // groups still run, and the API shows this one with its problems, and deletes it.
+        const issues = error.issues.map(formatIssue)
+        refused.set(`${item.namespace}/${item.name}`, issues)
         this.#logger.error(
-          { namespace: item.namespace, group: item.name, issues: error.issues.map(formatIssue) },
+          { namespace: item.namespace, group: item.name, issues },
           'stored rule group is invalid and not evaluated',
         )
       }
     }
     this.#groups = groups
+    this.#refused = refused
     // The versions read before the groups: a write in between is picked up next time.
     this.#versions = versions
     return true

@@ -106,20 +106,17 @@ export class RuleGroupStore {
         createdAtMs: existing === undefined ? now : Number(existing.created_at),
         updatedAtMs: now,
       }
-      const values = { definition: JSON.stringify(definition), version: group.version }
-      if (existing === undefined) {
-        await transaction
-          .insertInto('alerting_rule_groups')
-          .values({ namespace, group_name: name, ...values, created_at: now, updated_at: now })
-          .execute()
-      } else {
-        await transaction
-          .updateTable('alerting_rule_groups')
-          .set({ ...values, updated_at: now })
-          .where('namespace', '=', namespace)
-          .where('group_name', '=', name)
-          .execute()
+      const values = {
+        definition: JSON.stringify(definition),
+        version: group.version,
+        updated_at: now,
       }
+      // Two replicas creating the same group at once: the later write wins, as an update.
+      await transaction
+        .insertInto('alerting_rule_groups')
+        .values({ namespace, group_name: name, ...values, created_at: now })
+        .onConflict((conflict) => conflict.columns(['namespace', 'group_name']).doUpdateSet(values))
+        .execute()
       const action = existing === undefined ? 'create' : 'update'
       await record({ action, group }, transaction)
       return { action, group }
