@@ -136,6 +136,12 @@ describeEachDialect('JWT access tokens: introspection, revocation and the feed',
     expect((await revokedJtis()).get(String(claims.jti))).toBe('token')
   })
 
+  it('ignores a revocation of a JWT by a client it was not issued to', async () => {
+    const tokens = await authorize('alice@example.com')
+    await oidc.tokenRevocation(service, tokens.access_token)
+    expect((await oidc.tokenIntrospection(service, tokens.access_token)).active).toBe(true)
+  })
+
   it('answers inactive for a forged JWT, an ID token and a bare jti', async () => {
     const tokens = await authorize('alice@example.com')
     const [header, , signature] = tokens.access_token.split('.')
@@ -231,6 +237,28 @@ describeEachDialect('JWT access tokens: introspection, revocation and the feed',
     })
     await oidc.tokenRevocation(service, jwt.access_token)
     expect((await oidc.tokenIntrospection(service, jwt.access_token)).active).toBe(false)
+  })
+
+  it('revokes the JWTs of a client that is deleted', async () => {
+    const doomed = await app.adminJson<CreatedClient>('POST', '/clients', {
+      name: 'doomed',
+      type: 'confidential',
+      grant_types: ['client_credentials'],
+      scope: 'invoices:read',
+    })
+    const config = await oidc.discovery(
+      new URL(app.url),
+      doomed.clientId,
+      undefined,
+      oidc.ClientSecretBasic(doomed.clientSecret),
+      { execute: [oidc.allowInsecureRequests] },
+    )
+    const jwt = await oidc.clientCredentialsGrant(config, { scope: 'invoices:read', resource: api })
+    expect((await oidc.tokenIntrospection(service, jwt.access_token)).active).toBe(true)
+
+    expect((await app.admin('DELETE', `/clients/${doomed.clientId}`)).status).toBe(204)
+    expect((await oidc.tokenIntrospection(service, jwt.access_token)).active).toBe(false)
+    expect((await revokedJtis()).get(String(claimsOf(jwt.access_token).jti))).toBe('client')
   })
 
   describe('the revocation feed', () => {
