@@ -136,6 +136,12 @@ describeEachDialect('JWT access tokens: introspection, revocation and the feed',
     expect((await revokedJtis()).get(String(claims.jti))).toBe('token')
   })
 
+  it('ignores a revocation of a JWT by a client it was not issued to', async () => {
+    const tokens = await authorize('alice@example.com')
+    await oidc.tokenRevocation(service, tokens.access_token)
+    expect((await oidc.tokenIntrospection(service, tokens.access_token)).active).toBe(true)
+  })
+
   it('answers inactive for a forged JWT, an ID token and a bare jti', async () => {
     const tokens = await authorize('alice@example.com')
     const [header, , signature] = tokens.access_token.split('.')

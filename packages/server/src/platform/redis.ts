@@ -9,6 +9,8 @@ import { Redis } from 'ioredis'
 import type { Config } from '../config/schema.js'
 import type { Logger } from './logger.js'
 
+// TODO(#4): an outage shows only in the log: /readyz leaves Redis out on purpose (the database
+// takes over, so the replica still serves), and no self-metric reports the connection yet.
 const endWaitMs = 2000
 
 /** Where the Redis of `url` is, for messages: host and port without credentials. */
