@@ -29,6 +29,9 @@ interface Status {
  * hash (the token itself is only held during a question). A revoked answer is final. When
  * Rampart cannot answer, the last answer holds until `maxAnswerAgeMs`; after that, or with
  * no answer ever, the token is refused as unverifiable (fail closed).
+ *
+ * TODO(#6): a feed of revoked grants pushed by identity would refuse a revoked token at once
+ * and save one call per token per interval; identity publishes no such feed yet.
  */
 export class RevocationCheck {
   readonly #options: RevocationCheckOptions
