@@ -290,11 +290,7 @@ describe('the SDK refusing revoked tokens', () => {
   const whoami = (token: string) =>
     fetch(`${shop.url}/whoami`, { headers: { authorization: `Bearer ${token}` } })
 
-  // TODO(#6): Rampart answers introspection of its JWT access tokens with 400
-  // unsupported_token_type until identity's change lands; this test skips itself while it
-  // does, and runs unchanged once Rampart answers. Remove the skip then.
-  it('refuses a token of a user revoked at Rampart within the check interval', async (context) => {
-    if (await rampart.refusesJwtIntrospection(carol.token)) context.skip()
+  it('refuses a token of a user revoked at Rampart within the check interval', async () => {
     expect((await whoami(carol.token)).status).toBe(200)
 
     await rampart.revokeUser(carol.userId)

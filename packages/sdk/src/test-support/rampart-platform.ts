@@ -160,21 +160,6 @@ export class RampartPlatform {
     await this.app.adminJson('POST', `/users/${userId}/revoke`)
   }
 
-  /** True while Rampart's introspection refuses JWT access tokens (`unsupported_token_type`). */
-  async refusesJwtIntrospection(token: string): Promise<boolean> {
-    const client = await this.createServiceClient(`probe-${randomBytes(4).toString('hex')}`)
-    const response = await fetch(`${this.url}/oidc/token/introspection`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${btoa(`${client.clientId}:${client.clientSecret}`)}`,
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: new URLSearchParams({ token, token_type_hint: 'access_token' }),
-    })
-    const body = (await response.json()) as { error?: string }
-    return response.status === 400 && body.error === 'unsupported_token_type'
-  }
-
   /** How many requests Rampart has answered on `route` (from its request log lines). */
   requestsTo(route: string): number {
     return this.app.test.log
