@@ -167,7 +167,7 @@ describeEachDialect('the access gate on admin APIs', (dialect) => {
     expect(log.some((line) => line.includes(tokens.auditor ?? 'never'))).toBe(false)
   })
 
-  it('answers decisions a caller asks about itself, and about others only with the permission', async () => {
+  it('answers decisions about the caller, and about others with the permission', async () => {
     const self = `user:${users.wildcard}`
     const ask = (token: string, subject: string, path = 'check') =>
       app.test.app.server.inject({
