@@ -4,6 +4,7 @@
  * nothing. Bindings and grants that stay keep their ids.
  */
 import type { FieldError } from '../../platform/errors.js'
+import { RampartError } from '../../platform/errors.js'
 import type { DocumentBinding, DocumentGrant } from '../policy-document/document.js'
 import type { PolicyDiff } from '../policy-document/diff-document.js'
 import { countChanges, diffPolicy } from '../policy-document/diff-document.js'
@@ -18,6 +19,18 @@ export interface ImportOptions {
   readonly dryRun: boolean
   /** Which stored roles the document speaks for; the others (built-in ones) stay as they are. */
   readonly include: (role: string) => boolean
+  /** Refuse unless the policy is still at this version (the one the document was read at). */
+  readonly expectedVersion?: number | undefined
+}
+
+/** A reviewed diff is only what gets applied if nothing changed the policy since. */
+function assertVersion(options: ImportOptions, current: number): void {
+  const expected = options.expectedVersion
+  if (expected === undefined || expected === current) return
+  throw new RampartError(
+    'access_policy_changed',
+    `the policy is at version ${current}, not ${expected}; export it again and review the diff`,
+  )
 }
 
 export interface ImportResult {
@@ -64,6 +77,7 @@ export async function importPolicy(
 ): Promise<ImportResult> {
   if (options.dryRun) {
     const snapshot = await readSnapshot(changes.db, changes.dialect)
+    assertVersion(options, snapshot.version)
     const diff = diffPolicy(snapshot, read.document, options.include)
     assertNotLapsed(diff, read, changes.clock.now())
     const count = countChanges(diff)
@@ -73,6 +87,7 @@ export async function importPolicy(
     const { result, version } = await changePolicy(changes, who, async (trx, version) => {
       // Read after the bump: the bump makes concurrent writers wait, so this is current.
       const snapshot = await readSnapshotIn(trx)
+      assertVersion(options, version - 1)
       const diff = diffPolicy(snapshot, read.document, options.include)
       assertNotLapsed(diff, read, changes.clock.now())
       if (countChanges(diff) === 0) throw new NothingToApply(version - 1, diff)
