@@ -221,6 +221,21 @@ describeEachDialect('the access gate on admin APIs', (dialect) => {
     expect((await call('/v1/identity/users', tokens.nobody ?? '')).statusCode).toBe(200)
   })
 
+  it('refuses the token of a user disabled since it was issued', async () => {
+    const ask = () =>
+      app.test.app.server.inject({
+        method: 'POST',
+        url: '/v1/access/check',
+        headers: { authorization: `Bearer ${tokens.wildcard}` },
+        payload: { subject: `user:${users.wildcard}`, permission: 'order:read' },
+      })
+    expect((await ask()).statusCode).toBe(200)
+    await app.adminJson('PATCH', `/users/${users.wildcard}`, { status: 'disabled' })
+    const after = await ask()
+    expect(after.statusCode).toBe(401)
+    expect(after.json<Problem>().code).toBe('unauthorized')
+  })
+
   it('refuses to change or delete a built-in role', async () => {
     for (const method of ['PUT', 'DELETE'] as const) {
       const response = await app.test.app.server.inject({
