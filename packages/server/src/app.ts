@@ -56,6 +56,11 @@ function createModules(
   const identity = createIdentityModule(deps, { events: audit.events, guard })
   const metrics = createMetricsModule(deps)
   const access = createAccessModule(deps, audit.events, guard)
+  guard.useSubjectCheck(async (subject) => {
+    if (!subject.startsWith('user:')) return true
+    const user = await identity.services.accounts.find(subject.slice('user:'.length))
+    return user?.status === 'active'
+  })
   const alerting = createAlertingModule(deps, { metricStore: metrics.store, events: audit.events })
   return { modules: [audit, identity, access, metrics, alerting], events: audit.events }
 }

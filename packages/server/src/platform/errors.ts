@@ -42,6 +42,7 @@ export const errorRegistry = {
   access_policy_invalid: { status: 400, title: 'Invalid policy document' },
   access_role_builtin: { status: 409, title: 'Built-in role' },
   access_permission_missing: { status: 403, title: 'Permission missing' },
+  access_policy_changed: { status: 412, title: 'Policy changed since that version' },
   identity_password_rejected: { status: 400, title: 'Password refused by the password policy' },
   identity_client_invalid: { status: 400, title: 'Invalid OAuth client metadata' },
   identity_provider_unavailable: { status: 503, title: 'Identity provider not started' },

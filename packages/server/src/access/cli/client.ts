@@ -47,6 +47,7 @@ export async function callAccessApi(
 export interface TextRequest {
   readonly accept?: string
   readonly contentType?: string
+  readonly ifMatch?: string
   readonly body?: string
 }
 
@@ -63,6 +64,7 @@ export async function callAccessApiText(
       authorization: `Bearer ${target.token}`,
       ...(request.accept === undefined ? {} : { accept: request.accept }),
       ...(request.contentType === undefined ? {} : { 'content-type': request.contentType }),
+      ...(request.ifMatch === undefined ? {} : { 'if-match': request.ifMatch }),
     },
     ...(request.body === undefined ? {} : { body: request.body }),
     signal: AbortSignal.timeout(30_000),

@@ -92,7 +92,11 @@ it('exports the policy to a file and imports an edited one, dry run first', asyn
     expect(dry).toMatchObject({ dryRun: true, changes: 1 })
     expect(dry.diff.roles.added).toEqual([{ name: 'reviewer', permissions: ['doc:read'] }])
 
-    const applied = (await run('import', file)) as { applied: boolean; version: number }
+    const atVersion = String((dry as unknown as { version: number }).version)
+    const applied = (await run('import', file, '--at-version', atVersion)) as {
+      applied: boolean
+      version: number
+    }
     expect(applied.applied).toBe(true)
     const again = (await run('import', file, '--dry-run')) as { changes: number }
     expect(again.changes).toBe(0)

@@ -15,6 +15,13 @@ export interface PolicyCommandDeps {
   readonly targetOf: (flags: { url: string; token?: string }) => ApiTarget
 }
 
+interface ImportFlags {
+  readonly url: string
+  readonly token?: string
+  readonly dryRun?: boolean
+  readonly atVersion?: string
+}
+
 /** Adds `export` and `import` to `rampart access`. */
 export function registerPolicyCommands(access: Command, deps: PolicyCommandDeps): void {
   const { withTarget, targetOf } = deps
@@ -31,11 +38,13 @@ export function registerPolicyCommands(access: Command, deps: PolicyCommandDeps)
 
   withTarget(access.command('import <file>').description('replace the policy with a document'))
     .option('--dry-run', 'print what would change, change nothing')
-    .action(async (file: string, flags: { url: string; token?: string; dryRun?: boolean }) => {
+    .option('--at-version <n>', 'refuse if the policy is no longer at this version')
+    .action(async (file: string, flags: ImportFlags) => {
       const body = await readFile(file, 'utf8')
       const query = flags.dryRun === true ? '?dryRun=true' : ''
       const answer = await callAccessApiText(targetOf(flags), 'PUT', `/v1/access/policy${query}`, {
         contentType: file.endsWith('.json') ? 'application/json' : 'application/yaml',
+        ...(flags.atVersion === undefined ? {} : { ifMatch: `"v${flags.atVersion}"` }),
         body,
       })
       console.log(JSON.stringify(JSON.parse(answer), null, 2))

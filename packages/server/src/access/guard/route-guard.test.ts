@@ -167,7 +167,7 @@ describeEachDialect('the access gate on admin APIs', (dialect) => {
     expect(log.some((line) => line.includes(tokens.auditor ?? 'never'))).toBe(false)
   })
 
-  it('answers decisions a caller asks about itself, and about others only with the permission', async () => {
+  it('answers decisions about the caller, and about others with the permission', async () => {
     const self = `user:${users.wildcard}`
     const ask = (token: string, subject: string, path = 'check') =>
       app.test.app.server.inject({
@@ -219,6 +219,21 @@ describeEachDialect('the access gate on admin APIs', (dialect) => {
     const body = JSON.parse(row.body) as { actor: { type: string; id: string } }
     expect(body.actor).toMatchObject({ type: 'user', id: users.nobody })
     expect((await call('/v1/identity/users', tokens.nobody ?? '')).statusCode).toBe(200)
+  })
+
+  it('refuses the token of a user disabled since it was issued', async () => {
+    const ask = () =>
+      app.test.app.server.inject({
+        method: 'POST',
+        url: '/v1/access/check',
+        headers: { authorization: `Bearer ${tokens.wildcard}` },
+        payload: { subject: `user:${users.wildcard}`, permission: 'order:read' },
+      })
+    expect((await ask()).statusCode).toBe(200)
+    await app.adminJson('PATCH', `/users/${users.wildcard}`, { status: 'disabled' })
+    const after = await ask()
+    expect(after.statusCode).toBe(401)
+    expect(after.json<Problem>().code).toBe('unauthorized')
   })
 
   it('refuses to change or delete a built-in role', async () => {

@@ -45,9 +45,18 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest()
 }
 
+/** Whether a subject may still act (a disabled user may not), however valid its token. */
+export type SubjectCheck = (subject: string) => Promise<boolean>
+
 export class RouteGuard {
   #authorise: BuiltInAuthoriser | undefined
   #verifier: AccessTokenVerifier | undefined
+  #isActive: SubjectCheck | undefined
+
+  /** The composition root supplies identity's view of who is still active. */
+  useSubjectCheck(isActive: SubjectCheck): void {
+    this.#isActive = isActive
+  }
 
   /** The access module supplies the decisions. */
   connect(authorise: BuiltInAuthoriser): void {
@@ -124,20 +133,27 @@ export class RouteGuard {
     return caller
   }
 
-  // TODO(#5): a JWT of a user disabled since it was issued passes until it expires (10 minutes
-  // by default): the gate checks its signature and claims, not identity's account status.
+  // TODO(#5): a client deleted since its token was issued passes until the token expires;
+  // only users are checked with identity (`useSubjectCheck`).
   async #subjectOf(token: string, request: FastifyRequest): Promise<string> {
     if (!looksLikeJwt(token)) throw unauthorized()
     const verifier = this.#verifier
     if (verifier === undefined) throw notReady()
+    let subject: string
     try {
-      return (await verifier.verify(token)).subject
+      subject = (await verifier.verify(token)).subject
     } catch (error) {
       // One answer for every failure; the reason (never the token) goes to the log.
       const reason = error instanceof Error ? error.message : String(error)
       request.log.info({ reason }, 'access token refused')
       throw unauthorized(undefined, error)
     }
+    // A JWT outlives a disabled account until it expires; identity knows it is disabled.
+    if (this.#isActive !== undefined && !(await this.#isActive(subject))) {
+      request.log.info({ reason: 'subject no longer active' }, 'access token refused')
+      throw unauthorized()
+    }
+    return subject
   }
 }
 

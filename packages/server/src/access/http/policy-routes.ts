@@ -1,7 +1,8 @@
 /**
  * The whole policy as one document: `GET /v1/access/policy` exports it (YAML when the client
  * accepts `application/yaml`, JSON otherwise) and `PUT` replaces the policy with one, YAML or
- * JSON; `?dryRun=true` answers with the diff and changes nothing.
+ * JSON; `?dryRun=true` answers with the diff and changes nothing. `If-Match` with the ETag of
+ * an export makes the import refuse (412) if the policy changed since.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { parseDocument } from 'yaml'
@@ -48,6 +49,16 @@ function parseYaml(text: string): unknown {
     throw new RampartError('access_policy_invalid', `not valid YAML: ${first.message}`, { errors })
   }
   return document.toJS({ maxAliasCount: 100 }) as unknown
+}
+
+/** The version an `If-Match: "v<version>"` names (the ETag of an export). */
+function versionOf(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined
+  const match = /^(?:W\/)?"v(\d{1,15})"$/.exec(header.trim())
+  if (match === null) {
+    throw new RampartError('bad_request', 'If-Match must be the ETag of an export, like "v12"')
+  }
+  return Number(match[1])
 }
 
 const dryRunQuery = {
@@ -110,7 +121,8 @@ export async function registerPolicyRoutes(
       async (request) => {
         const read = readPolicyDocument(request.body, reserved)
         const dryRun = request.query.dryRun === 'true'
-        return importPolicy(changes, actorOf(request), read, { dryRun, include })
+        const expectedVersion = versionOf(request.headers['if-match'])
+        return importPolicy(changes, actorOf(request), read, { dryRun, include, expectedVersion })
       },
     )
     done()

@@ -265,6 +265,42 @@ describeEachDialect('the policy document', (dialect) => {
     expect((await module.access.snapshot()).version).toBe(version)
   })
 
+  it('refuses, with If-Match, a document read before the policy changed', async () => {
+    const exported = await harness.app.server.inject({
+      url: '/v1/access/policy',
+      headers: { ...admin, accept: 'application/yaml' },
+    })
+    const etag = exported.headers.etag as string
+    const edited = `${exported.body}`.replace(
+      'name: viewer\n',
+      'name: viewer\n    description: reads\n',
+    )
+    const withEtag = (value: string) =>
+      harness.app.server.inject({
+        method: 'PUT',
+        url: '/v1/access/policy',
+        headers: { ...admin, 'content-type': 'application/yaml', 'if-match': value },
+        payload: edited,
+      })
+
+    await harness.app.server.inject({
+      method: 'PUT',
+      url: '/v1/access/roles/meanwhile',
+      headers: admin,
+      payload: {},
+    })
+    const stale = await withEtag(etag)
+    expect(stale.statusCode).toBe(412)
+    expect(stale.json<Problem>().code).toBe('access_policy_changed')
+    expect((await withEtag('v1')).json<Problem>().code).toBe('bad_request')
+
+    const current = await harness.app.server.inject({ url: '/v1/access/policy', headers: admin })
+    const fresh = await withEtag(current.headers.etag as string)
+    expect(fresh.statusCode).toBe(200)
+    // The stale document lacked the role made meanwhile: applying it removed that role.
+    expect(fresh.json<ImportAnswer>().diff.roles?.removed).toEqual([{ name: 'meanwhile' }])
+  })
+
   it('takes JSON as well, and refuses requests without the admin token', async () => {
     const document = { roles: [{ name: 'json-role', permissions: ['x:y'] }] }
     const dry = await put(JSON.stringify(document), '?dryRun=true', 'application/json')

@@ -7,7 +7,6 @@
 import type { FieldError } from '../../platform/errors.js'
 import { RampartError } from '../../platform/errors.js'
 import {
-  compileCondition,
   findRoleCycle,
   permissionProblem,
   resourceInstanceProblem,
@@ -15,6 +14,8 @@ import {
 } from '@rampart/access-engine'
 import { BUILT_IN_PREFIX } from '../built-in-roles.js'
 import { roleName, roleNameRule, tenantName } from '../store/validate.js'
+import type { Fields } from './document-reader.js'
+import { DocumentReader } from './document-reader.js'
 import type {
   DocumentBinding,
   DocumentGrant,
@@ -33,78 +34,6 @@ import {
 
 /** Roles the document may refer to but not define (Rampart's built-in ones), by name. */
 export type ReservedRoles = ReadonlyMap<string, { readonly tenant: string | null }>
-
-type Fields = Record<string, unknown>
-
-/** Collects problems with their paths while the document is read. */
-class DocumentReader {
-  readonly errors: FieldError[] = []
-
-  fail(path: string, message: string): undefined {
-    this.errors.push({ field: path, message })
-    return undefined
-  }
-
-  object(value: unknown, path: string, keys: readonly string[]): Fields | undefined {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      return this.fail(path, 'must be a mapping')
-    }
-    for (const key of Object.keys(value)) {
-      if (!keys.includes(key))
-        this.fail(`${path}.${key}`, `unknown field (known: ${keys.join(', ')})`)
-    }
-    return value as Fields
-  }
-
-  list(value: unknown, path: string): readonly unknown[] {
-    if (value === undefined || value === null) return []
-    if (!Array.isArray(value)) return this.fail(path, 'must be a list') ?? []
-    return value
-  }
-
-  text(value: unknown, path: string, check?: (text: string) => string | undefined) {
-    if (value === undefined || value === null) return undefined
-    if (typeof value !== 'string') return this.fail(path, 'must be a string')
-    const problem = check?.(value)
-    return problem === undefined ? value : this.fail(path, problem)
-  }
-
-  required(value: unknown, path: string, check?: (text: string) => string | undefined) {
-    if (value === undefined || value === null) return this.fail(path, 'is required')
-    return this.text(value, path, check)
-  }
-
-  strings(value: unknown, path: string, check: (text: string) => string | undefined): string[] {
-    const items = this.list(value, path).map((item, index) =>
-      this.text(item, `${path}[${index}]`, check),
-    )
-    return items.filter((item): item is string => item !== undefined)
-  }
-
-  /** RFC 3339 in, normalised to UTC with milliseconds. */
-  time(value: unknown, path: string): string | undefined {
-    const text = value instanceof Date ? value.toISOString() : this.text(value, path)
-    if (text === undefined) return undefined
-    const ms = Date.parse(text)
-    if (!/^\d{4}-\d\d-\d\dT/.test(text) || Number.isNaN(ms)) {
-      return this.fail(path, 'must be an RFC 3339 time such as 2027-01-31T00:00:00Z')
-    }
-    return new Date(ms).toISOString()
-  }
-
-  condition(value: unknown, path: string): string | undefined {
-    const source = this.text(value, path)
-    if (source === undefined) return undefined
-    const compiled = compileCondition(source)
-    if (compiled.ok) return source
-    for (const issue of compiled.issues) {
-      const at =
-        issue.position === undefined ? '' : `${issue.position.line}:${issue.position.column}: `
-      this.fail(path, `${at}${issue.message}`)
-    }
-    return undefined
-  }
-}
 
 const roleNameProblem = (text: string) => (roleName.test(text) ? undefined : roleNameRule)
 const tenantProblem = (text: string) =>
