@@ -1,12 +1,10 @@
 /**
- * Throughput of a trivial route with the SDK's `observe + authenticate` (a valid bearer token
- * on every request, so the cached-token path), against the same route bare and against the
+ * Throughput of a trivial route with the SDK's `observe + authenticate + authorize` (a valid
+ * bearer token on every request, so the cached-token path, and a decision from the policy
+ * snapshot the stand-in provider serves), against the same route bare and against the
  * common stack (pino request logging plus a prom-client histogram, no authentication), for
  * Express and for Fastify, in the same run. Servers run in child processes; autocannon runs
  * here with 64 connections.
- *
- * TODO(#6): add `authorize` to the measured stack once it evaluates locally from the policy
- * snapshot (#5); today each authorize is an HTTP call to Rampart.
  */
 import { fork } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
@@ -108,7 +106,7 @@ for (const framework of frameworks) {
         stack: {
           bare: 'none',
           common: 'pino request log + histogram',
-          rampart: 'observe + authenticate',
+          rampart: 'observe + authenticate + authorize',
         }[variant],
         anchor: 'bare',
         requestsPerSecond: Math.round(requestsPerSecond),

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { CryptoKey, JWK, JWTPayload } from 'jose'
 import {
   decodeProtectedHeader,
@@ -7,6 +8,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose'
+import type { PolicySnapshot } from '@rampart/access-engine'
 import type { TestServer } from './http-server.js'
 import { readBody, sendJson, startServer } from './http-server.js'
 
@@ -37,6 +39,8 @@ export class TestIdentityProvider {
   tokensIssued = 0
   lastTokenForm: URLSearchParams | undefined
   serviceTokenLifetimeSeconds = 300
+  /** Served at `/v1/access/snapshot` when set, with the long poll's ETag and 304. */
+  policySnapshot: PolicySnapshot | undefined
   down = false
   #server: TestServer | undefined
 
@@ -87,9 +91,29 @@ export class TestIdentityProvider {
         const answer = this.opaqueTokens.get(token) ?? (await this.#jwtStatus(token))
         return sendJson(response, 200, answer)
       }
+      if (path.startsWith('/v1/access/snapshot') && this.policySnapshot !== undefined) {
+        return this.#serveSnapshot(request, response, this.policySnapshot)
+      }
       sendJson(response, 404, { error: 'not found' })
     })
     return this
+  }
+
+  /** The snapshot, or after the asked wait a 304 when the caller already holds its version. */
+  async #serveSnapshot(
+    request: IncomingMessage,
+    response: ServerResponse,
+    snapshot: PolicySnapshot,
+  ): Promise<void> {
+    const etag = `"v${snapshot.version}"`
+    if (request.headers['if-none-match'] === etag) {
+      const waitMs = Number(new URL(request.url ?? '/', this.url).searchParams.get('waitMs') ?? 0)
+      await new Promise((done) => setTimeout(done, Math.min(waitMs, 30_000)))
+      response.writeHead(304, { etag }).end()
+      return
+    }
+    response.setHeader('etag', etag)
+    sendJson(response, 200, snapshot)
   }
 
   /** RFC 7662's answer for a JWT: its claims while it verifies and is not revoked. */
