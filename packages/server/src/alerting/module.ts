@@ -8,6 +8,7 @@ import type { MetricStore } from '@rampart/promql'
 import type { FastifyInstance } from 'fastify'
 import type { AuditEventInput } from '../audit/event.js'
 import type { AuditEvents } from '../audit/module.js'
+import { remoteHeaders, remoteWriteUrl } from '../metrics/remote-headers.js'
 import { ConfigurationError } from '../platform/errors.js'
 import type { LeaseGrant } from '../platform/jobs/lease.js'
 import { SingletonLoop } from '../platform/jobs/singleton-loop.js'
@@ -16,6 +17,7 @@ import type { AlertTransition } from './evaluation/rule-manager.js'
 import { RuleManager } from './evaluation/rule-manager.js'
 import type { RuleBackend } from './evaluation/rule-querier.js'
 import { embeddedBackend, remoteBackend } from './evaluation/rule-querier.js'
+import { RuleWriteBatch } from './evaluation/rule-write-batch.js'
 import { readGroupViews } from './evaluation/stored-group-state.js'
 import { registerAlertmanagerRoutes } from './http/alertmanager-routes.js'
 import { readToken, requireBearer } from './http/bearer.js'
@@ -49,7 +51,10 @@ export interface AlertingModule extends RampartModule {
   reloadRules(): Promise<void>
   /** One iteration of the evaluation and dispatch loop, if this process holds the lease. */
   runOnce(): Promise<boolean>
-  /** Resolves when the deliveries started by the last iteration have finished. */
+  /**
+   * Resolves when the deliveries started by the last iteration have finished and its rule
+   * results have been written to a remote backend.
+   */
   idle(): Promise<void>
 }
 
@@ -75,10 +80,31 @@ export function createAlertingModule(
     maxSamples: deps.config.metrics.query.max_samples,
     timeoutMs: deps.config.metrics.query.timeout,
   }
-  const backend: RuleBackend =
-    services.metricStore === undefined
-      ? remoteBackend(deps.config.metrics.remote_url ?? '', limits)
-      : embeddedBackend(services.metricStore, limits)
+  // Without an embedded store the metrics live on the remote backend: rules query it and
+  // write their results back to it.
+  let writeBatch: RuleWriteBatch | undefined
+  let backend: RuleBackend
+  if (services.metricStore === undefined) {
+    writeBatch = new RuleWriteBatch({
+      target: {
+        url: remoteWriteUrl(deps.config.metrics),
+        headers: remoteHeaders(deps.config.metrics),
+        // Prometheus's own remote_timeout default.
+        timeoutMs: 30_000,
+      },
+      logger,
+      clock,
+      registry: deps.metrics.registry,
+    })
+    backend = remoteBackend({
+      baseUrl: deps.config.metrics.remote_url ?? '',
+      headers: remoteHeaders(deps.config.metrics),
+      limits,
+      writeBatch,
+    })
+  } else {
+    backend = embeddedBackend(services.metricStore, limits)
+  }
 
   const audit = async (event: Omit<AuditEventInput, 'occurredAt'>): Promise<void> => {
     try {
@@ -275,6 +301,7 @@ export function createAlertingModule(
     runOnce: () => loop.runOnce(),
     idle: async () => {
       await delivering
+      await writeBatch?.idle()
     },
     registerRoutes: async (server: FastifyInstance) => {
       const metricsToken = readToken(

@@ -91,6 +91,10 @@ const remoteConfig = z
       .record(headerName, z.string().regex(/^[^\r\n]*$/, 'must be one line'))
       .default({})
       .describe('Extra headers, e.g. X-Scope-OrgID for Mimir or Cortex tenants.'),
+    write_url: z
+      .url()
+      .optional()
+      .describe('Remote-write endpoint for rule results. Default: remote_url + /api/v1/write.'),
   })
   .strict()
 

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import bcrypt from 'bcryptjs'
 
 /** The real Prometheus used for differential tests and benchmarks (Debian's package). */
 export const prometheusBinary = process.env.PROMETHEUS_BINARY ?? '/usr/bin/prometheus'
@@ -14,7 +15,14 @@ export function prometheusInstalled(): boolean {
 /** A Prometheus running on a loopback port with remote write enabled. */
 export interface RunningPrometheus {
   readonly url: string
+  /** Headers every request needs: the Authorization header when basic auth is on. */
+  readonly headers: Readonly<Record<string, string>>
   stop(): void
+}
+
+export interface PrometheusOptions {
+  /** Require HTTP basic auth on every endpoint (Prometheus's `--web.config.file`). */
+  readonly basicAuth?: { readonly username: string; readonly password: string }
 }
 
 async function freePort(): Promise<number> {
@@ -29,11 +37,21 @@ async function freePort(): Promise<number> {
  * Starts Prometheus with an empty scrape configuration and a throwaway TSDB, and resolves
  * once `/-/ready` answers; `stop` kills it and removes its data.
  */
-export async function startPrometheus(): Promise<RunningPrometheus> {
+export async function startPrometheus(options: PrometheusOptions = {}): Promise<RunningPrometheus> {
   const workDir = mkdtempSync(join(tmpdir(), 'rampart-prometheus-'))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   writeFileSync(join(workDir, 'prometheus.yml'), 'global:\n  scrape_interval: 1m\n')
+  const headers: Record<string, string> = {}
+  const webArguments: string[] = []
+  if (options.basicAuth !== undefined) {
+    const { username, password } = options.basicAuth
+    // Prometheus stores the password as a bcrypt hash; a low cost keeps start-up quick.
+    const hash = bcrypt.hashSync(password, 4)
+    writeFileSync(join(workDir, 'web.yml'), `basic_auth_users:\n  ${username}: '${hash}'\n`)
+    webArguments.push(`--web.config.file=${join(workDir, 'web.yml')}`)
+    headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`
+  }
   const child = spawn(
     prometheusBinary,
     [
@@ -42,6 +60,7 @@ export async function startPrometheus(): Promise<RunningPrometheus> {
       `--web.listen-address=127.0.0.1:${port}`,
       '--web.enable-remote-write-receiver',
       '--storage.tsdb.retention.time=1d',
+      ...webArguments,
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   )
@@ -53,8 +72,8 @@ export async function startPrometheus(): Promise<RunningPrometheus> {
   }
 
   for (let attempt = 0; ; attempt++) {
-    const ready = await fetch(`${url}/-/ready`).catch(() => undefined)
-    if (ready?.status === 200) return { url, stop }
+    const ready = await fetch(`${url}/-/ready`, { headers }).catch(() => undefined)
+    if (ready?.status === 200) return { url, headers, stop }
     if (attempt > 150 || child.exitCode !== null) {
       stop()
       throw new Error(`Prometheus did not start:\n${log.slice(-2000)}`)

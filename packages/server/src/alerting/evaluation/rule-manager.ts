@@ -100,6 +100,7 @@ export class RuleManager {
       await this.evaluateGroup(runner, due)
       evaluated++
     }
+    this.#options.backend.flush?.()
     return evaluated
   }
 

@@ -11,6 +11,7 @@ import type {
   Sample,
 } from '@rampart/promql'
 import { evaluateInstant } from '@rampart/promql'
+import type { RuleWriteBatch } from './rule-write-batch.js'
 
 export interface QueryLimits {
   readonly lookbackDeltaMs: number
@@ -29,6 +30,8 @@ export interface RuleBackend {
   query(expr: string, parsed: Expr, timeMs: number): Promise<RuleSample[]>
   /** Writes samples; series in `ended` get a staleness marker. False when not supported. */
   write(samples: readonly RuleSample[], ended: readonly Labels[], timeMs: number): boolean
+  /** Ends an evaluation round: writes buffered since the last flush go out together. */
+  flush?(): void
 }
 
 function toSamples(value: ReturnType<typeof evaluateInstant>['value']): RuleSample[] {
@@ -83,18 +86,30 @@ interface PrometheusResponse {
   data?: { resultType: string; result: unknown }
 }
 
+export interface RemoteBackendOptions {
+  /** Base URL of the server; queries go to its `api/v1/query`. */
+  readonly baseUrl: string
+  /** Configured headers and credentials, sent with every query. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly limits: QueryLimits
+  /** Where rule results are written back, by remote write. */
+  readonly writeBatch: RuleWriteBatch
+}
+
 /**
- * Rules over a remote Prometheus-compatible server. Queries go to its `/api/v1/query`.
- * TODO(#8): recording rules and ALERTS series are not written back to a remote backend
- * (that needs remote write); their values are only visible through the rules API.
+ * Rules over a remote Prometheus-compatible server. Queries go to its `/api/v1/query`;
+ * recording rule and ALERTS series are written back by remote write, one request per
+ * evaluation round. Within a round a later rule does not yet see an earlier rule's series.
  */
-export function remoteBackend(baseUrl: string, limits: QueryLimits): RuleBackend {
+export function remoteBackend(options: RemoteBackendOptions): RuleBackend {
+  const { baseUrl, headers, limits, writeBatch } = options
   const endpoint = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`)
   return {
     query: async (expr, _parsed, timeMs) => {
       const body = new URLSearchParams({ query: expr, time: String(timeMs / 1000) })
       const response = await fetch(endpoint, {
         method: 'POST',
+        headers,
         body,
         signal: AbortSignal.timeout(limits.timeoutMs),
       })
@@ -110,6 +125,10 @@ export function remoteBackend(baseUrl: string, limits: QueryLimits): RuleBackend
         value: Number(item.value[1]),
       }))
     },
-    write: () => false,
+    write: (samples, ended, timeMs) => {
+      writeBatch.add(samples, ended, timeMs)
+      return true
+    },
+    flush: () => writeBatch.flush(),
   }
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { MetricsConfig } from '../config.js'
-import { authorizationHeader } from '../scrape/http-fetch.js'
+import { remoteHeaders } from '../remote-headers.js'
 import { sendNotFound } from './unknown-paths.js'
 
 const forwardedHeaders = ['accept', 'content-type']
@@ -18,9 +18,7 @@ const readEndpoints =
  */
 export function registerRemoteProxy(scope: FastifyInstance, config: MetricsConfig): void {
   const remoteUrl = config.remote_url ?? ''
-  const authorization = authorizationHeader(config.remote)
-  const configuredHeaders: Record<string, string> = { ...config.remote.headers }
-  if (authorization !== undefined) configuredHeaders.authorization = authorization
+  const configuredHeaders = remoteHeaders(config)
 
   scope.addContentTypeParser(
     'application/x-www-form-urlencoded',

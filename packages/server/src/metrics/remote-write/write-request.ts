@@ -31,7 +31,14 @@ const writeRequestType = root.lookupType('prometheus.WriteRequest')
 
 export interface WriteSeries {
   readonly labels: Record<string, string>
-  readonly samples: readonly { readonly value: number; readonly timestampMs: number }[]
+  readonly samples: readonly WriteSample[]
+}
+
+export interface WriteSample {
+  readonly value: number
+  readonly timestampMs: number
+  /** Sent as Prometheus's staleness marker instead of `value` (encoder only). */
+  readonly stale?: boolean
 }
 
 interface DecodedRequest {
@@ -73,18 +80,47 @@ export function decodeWriteRequest(body: Uint8Array): WriteSeries[] {
   }))
 }
 
-/** Encodes series as a remote-write body (used by tests and by pushing to a peer). */
+const labelType = root.lookupType('prometheus.Label')
+
+// Wire tags (field number << 3 | wire type) of the messages above.
+const timeseriesTag = (1 << 3) | 2
+const labelTag = (1 << 3) | 2
+const sampleTag = (2 << 3) | 2
+const valueTag = (1 << 3) | 1
+const timestampTag = (2 << 3) | 0
+
+/** Words of Prometheus's staleness marker, the NaN 0x7ff0000000000002. */
+const staleHighWord = 0x7ff00000
+const staleLowWord = 0x00000002
+const scratch = new DataView(new ArrayBuffer(8))
+
+/**
+ * Encodes series as a remote-write body (tests, and rule results written to a remote
+ * backend). Values are written as raw words rather than through protobufjs's double, because
+ * a NaN passing through JavaScript numbers may lose its payload and the staleness marker is
+ * one particular NaN: a sample with `stale: true` carries that exact bit pattern.
+ */
 export function encodeWriteRequest(series: readonly WriteSeries[]): Uint8Array {
-  const message = writeRequestType.fromObject({
-    timeseries: series.map((item) => ({
-      labels: Object.entries(item.labels)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([name, value]) => ({ name, value })),
-      samples: item.samples.map((sample) => ({
-        value: sample.value,
-        timestamp: sample.timestampMs,
-      })),
-    })),
-  })
-  return snappy.compress(writeRequestType.encode(message).finish())
+  const writer = protobuf.Writer.create()
+  for (const item of series) {
+    writer.uint32(timeseriesTag).fork()
+
+    const labels = Object.entries(item.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    for (const [name, value] of labels) {
+      labelType.encode({ name, value }, writer.uint32(labelTag).fork()).ldelim()
+    }
+
+    for (const sample of item.samples) {
+      writer.uint32(sampleTag).fork().uint32(valueTag)
+      if (sample.stale === true) writer.fixed32(staleLowWord).fixed32(staleHighWord)
+      else {
+        scratch.setFloat64(0, sample.value, true)
+        writer.fixed32(scratch.getUint32(0, true)).fixed32(scratch.getUint32(4, true))
+      }
+      writer.uint32(timestampTag).int64(sample.timestampMs).ldelim()
+    }
+
+    writer.ldelim()
+  }
+  return snappy.compress(writer.finish())
 }
