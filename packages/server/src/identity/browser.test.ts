@@ -63,14 +63,7 @@ describe.skipIf(!available)('sign-in in a real browser', () => {
     await app.adminJson('POST', `/users/${user.id}/mfa/totp/confirm`, {
       code: await totpCode(enrolment.secret, now),
     })
-    const client = await app.adminJson<{ clientId: string }>('POST', '/clients', {
-      name: 'Browser SPA',
-      type: 'public',
-      redirect_uris: [redirectUri],
-    })
-    const config = await oidc.discovery(new URL(app.url), client.clientId, undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    })
+    const config = await app.publicClient('Browser SPA', redirectUri)
     const verifier = oidc.randomPKCECodeVerifier()
     const state = oidc.randomState()
     const url = oidc.buildAuthorizationUrl(config, {
@@ -120,14 +113,7 @@ describe.skipIf(!available)('sign-in in a real browser', () => {
   it('enrols an authenticator app from the account page, without JavaScript', async () => {
     const redirectUri = `http://127.0.0.1:${(callback.address() as AddressInfo).port}/cb`
     await app.createUser('browser.enrol@example.com')
-    const client = await app.adminJson<{ clientId: string }>('POST', '/clients', {
-      name: 'Enrol SPA',
-      type: 'public',
-      redirect_uris: [redirectUri],
-    })
-    const config = await oidc.discovery(new URL(app.url), client.clientId, undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    })
+    const config = await app.publicClient('Enrol SPA', redirectUri)
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: 'openid',

@@ -12,14 +12,7 @@ describe('identity.mfa_required: admins', () => {
   beforeAll(async () => {
     app = await startIdentityApp('sqlite', { identity: { mfa_required: 'admins' } })
     const redirectUri = 'http://127.0.0.1:5173/cb'
-    const client = await app.adminJson<{ clientId: string }>('POST', '/clients', {
-      name: 'console',
-      type: 'public',
-      redirect_uris: [redirectUri],
-    })
-    const config = await oidc.discovery(new URL(app.url), client.clientId, undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    })
+    const config = await app.publicClient('console', redirectUri)
     authorizationUrl = async () =>
       oidc.buildAuthorizationUrl(config, {
         redirect_uri: redirectUri,

@@ -27,14 +27,7 @@ describeEachDialect('self-service TOTP enrolment', (dialect) => {
 
   beforeAll(async () => {
     app = await startIdentityApp(dialect)
-    const client = await app.adminJson<{ clientId: string }>('POST', '/clients', {
-      name: 'spa',
-      type: 'public',
-      redirect_uris: [redirectUri],
-    })
-    spa = await oidc.discovery(new URL(app.url), client.clientId, undefined, oidc.None(), {
-      execute: [oidc.allowInsecureRequests],
-    })
+    spa = await app.publicClient('spa', redirectUri)
   })
 
   afterAll(async () => {

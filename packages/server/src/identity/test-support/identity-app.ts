@@ -2,6 +2,7 @@
  * A running Rampart on a throwaway database for identity tests, with an admin token and
  * helpers to create users, clients and resource servers through the admin API.
  */
+import * as oidc from 'openid-client'
 import type { ConfigInput } from '../../config/schema.js'
 import type { Dialect } from '../../store/database.js'
 import type { TestApp, TestAppOptions } from '../../test-support/test-app.js'
@@ -18,6 +19,8 @@ export interface IdentityTestApp {
   admin(method: string, path: string, body?: unknown): Promise<Response>
   adminJson<T>(method: string, path: string, body?: unknown): Promise<T>
   createUser(email: string, password?: string): Promise<{ id: string; email: string }>
+  /** Registers a public (PKCE) client and returns openid-client's view of it. */
+  publicClient(name: string, redirectUri: string): Promise<oidc.Configuration>
   dispose(): Promise<void>
 }
 
@@ -61,6 +64,16 @@ export async function startIdentityApp(
     adminJson,
     createUser: (email, password = testPassword) =>
       adminJson('POST', '/users', { email, password }),
+    publicClient: async (name, redirectUri) => {
+      const client = await adminJson<{ clientId: string }>('POST', '/clients', {
+        name,
+        type: 'public',
+        redirect_uris: [redirectUri],
+      })
+      return oidc.discovery(new URL(url), client.clientId, undefined, oidc.None(), {
+        execute: [oidc.allowInsecureRequests],
+      })
+    },
     dispose: () => test.dispose(),
   }
 }
