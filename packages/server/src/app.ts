@@ -40,6 +40,12 @@ export interface AppOptions {
   readonly clock?: Clock
   /** PostgreSQL schema to use instead of `public` (tests isolate suites this way). */
   readonly databaseSchema?: string
+  /**
+   * For a CLI command that opens the platform without serving, next to a server that may be
+   * running on the same data directory: metrics stay in memory, so the command neither
+   * takes the metric store's directory lock nor touches its files.
+   */
+  readonly command?: boolean
 }
 
 /**
@@ -49,12 +55,13 @@ export interface AppOptions {
 function createModules(
   deps: PlatformDeps,
   startup: StartupFacts,
+  command: boolean,
 ): { modules: RampartModule[]; events: AuditEvents } {
   // The gate in front of every admin API; the access module answers its questions.
   const guard = new RouteGuard()
   const audit = createAuditModule(deps, startup, guard)
   const identity = createIdentityModule(deps, { events: audit.events, guard })
-  const metrics = createMetricsModule(deps)
+  const metrics = createMetricsModule(deps, { persist: !command })
   const access = createAccessModule(deps, audit.events, guard)
   guard.useSubjectCheck(async (subject) => {
     if (!subject.startsWith('user:')) return true
@@ -176,7 +183,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     instanceId,
   }
 
-  const { modules, events } = createModules(deps, startup)
+  const { modules, events } = createModules(deps, startup, options.command === true)
   const checks = [...databaseChecks(store), ...modules.flatMap((mod) => mod.readinessChecks ?? [])]
   registerHealthRoutes(server, checks, config.readiness.check_timeout_ms)
   registerMetricsRoute(server, metrics)

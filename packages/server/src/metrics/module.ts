@@ -23,12 +23,15 @@ export interface MetricsModule extends RampartModule {
  * the embedded store and answers PromQL over Prometheus's HTTP API; with a remote backend,
  * forwards that API to the Prometheus-compatible server and does not scrape.
  */
-export function createMetricsModule(deps: PlatformDeps): MetricsModule {
+export function createMetricsModule(
+  deps: PlatformDeps,
+  { persist }: { persist: boolean } = { persist: true },
+): MetricsModule {
   const config = deps.config.metrics
   const embedded = config.backend === 'embedded'
   const store = embedded
     ? openMetricStore({
-        dataDir: join(deps.config.data_dir, 'metrics'),
+        ...(persist ? { dataDir: join(deps.config.data_dir, 'metrics') } : {}),
         retentionMs: config.retention,
         maxMemoryBytes: config.max_memory_bytes,
         background: true,

@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path'
 
 import { afterAll, describe, expect, it } from 'vitest'
 
+import { startRampartProcess } from '../../test-support/rampart-process.js'
+
 const mainPath = resolve(import.meta.dirname, '../../main.ts')
 const dataDir = mkdtempSync(join(tmpdir(), 'rampart-identity-cli-'))
 
@@ -81,5 +83,19 @@ describe('rampart user and client commands', () => {
 
     expect((await rampart(['client', 'delete', client.clientId])).code).toBe(0)
     expect(JSON.parse((await rampart(['client', 'list', '--json'])).stdout)).toEqual([])
+  }, 60_000)
+  it('works next to a running server on the same data directory', async () => {
+    // The first start's advice is to run `rampart user create` while the server runs.
+    const server = await startRampartProcess({ args: ['--port', '0', '--data-dir', dataDir] })
+    try {
+      const created = await rampart(
+        ['user', 'create', '--email', 'second@example.com', '--json'],
+        'another long passphrase\n',
+      )
+      expect(created.stderr).toBe('')
+      expect(created.code).toBe(0)
+    } finally {
+      await server.stop()
+    }
   }, 60_000)
 })

@@ -33,7 +33,7 @@ async function withIdentity<T>(
   work: (identity: IdentityModule, masterKey: Buffer) => Promise<T>,
 ): Promise<T> {
   const { config } = loadConfig({ file: flags.config, overrides: { dataDir: flags.dataDir } })
-  const app = await createApp({ config, logger: createLogger({ level: 'warn' }) })
+  const app = await createApp({ config, logger: createLogger({ level: 'warn' }), command: true })
   try {
     const identity = app.modules.find((mod) => mod.name === 'identity') as IdentityModule
     return await work(identity, app.masterKey.key)
