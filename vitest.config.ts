@@ -13,7 +13,9 @@ export default defineConfig({
     ],
     testTimeout: 30_000,
     hookTimeout: 30_000,
-    // Store tests share one PostgreSQL server; each file uses its own schema.
+    // Store tests share one PostgreSQL server; each file uses its own schema, dropped when
+    // the run ends.
     pool: 'forks',
+    globalSetup: ['packages/server/src/test-support/postgres-run.ts'],
   },
 })

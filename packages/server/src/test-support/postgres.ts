@@ -31,9 +31,14 @@ if (postgresUnavailable !== undefined) {
   console.warn(`skipping PostgreSQL suites: ${testDatabaseUrl}: ${postgresUnavailable}`)
 }
 
-/** Creates a fresh schema for one suite; returns its name and how to drop it. */
+/**
+ * Creates a fresh schema for one suite; returns its name and how to drop it. Under Vitest the
+ * drop waits for the end of the run (see postgres-run.ts), so no schema disappears while
+ * another suite's migrator lists every schema.
+ */
 export async function createTestSchema(): Promise<{ schema: string; drop: () => Promise<void> }> {
-  const schema = `test_${randomBytes(6).toString('hex')}`
+  const run = process.env.PG_TEST_RUN_ID
+  const schema = `test_${run === undefined ? '' : `${run}_`}${randomBytes(6).toString('hex')}`
   const client = new pg.Client({ connectionString: testDatabaseUrl })
   await client.connect()
   try {
@@ -43,6 +48,7 @@ export async function createTestSchema(): Promise<{ schema: string; drop: () => 
   }
 
   const drop = async (): Promise<void> => {
+    if (run !== undefined) return
     const dropper = new pg.Client({ connectionString: testDatabaseUrl })
     await dropper.connect()
     try {
