@@ -153,7 +153,10 @@ export const alertingConfigSchema = z
       .enum(['utf8', 'legacy'])
       .default('utf8')
       .describe('Label and annotation names allowed in rule files.'),
-    external_url: z.string().optional().describe('Base URL in links of notifications.'),
+    external_url: z
+      .string()
+      .optional()
+      .describe('Base URL in links of notifications. Default: server.public_url, else host:port.'),
     external_labels: z
       .record(z.string(), z.string())
       .default({})

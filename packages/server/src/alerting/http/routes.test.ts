@@ -220,6 +220,29 @@ describeEachDialect('alerting HTTP APIs', (dialect) => {
     expect(Date.now() - started).toBeLessThan(5_000)
   })
 
+  it('links alerts to server.public_url when alerting.external_url is unset', async () => {
+    testApp = await createTestApp(dialect, {
+      server: { public_url: 'https://rampart.example.org/' },
+      metrics: { api_token: 'metrics-token-0123456789', scrape_self: false },
+      alerting: { rule_files: [rulesFile(rules)], api_token: 'alerting-token-0123456789' },
+    })
+    const alerting = testApp.app.modules.find((mod) => mod.name === 'alerting') as AlertingModule
+    expect(await alerting.runOnce()).toBe(true)
+
+    const alerts = await testApp.app.server.inject({
+      url: '/alertmanager/api/v2/alerts',
+      headers: amToken,
+    })
+    expect(alerts.json()).toMatchObject([
+      {
+        labels: { alertname: 'Always' },
+        generatorURL: expect.stringMatching(
+          /^https:\/\/rampart\.example\.org\/prometheus\/graph\?g0\.expr=/,
+        ),
+      },
+    ])
+  })
+
   it('lists alerts with the receivers the routing tree chooses', async () => {
     const { app } = await start(rulesFile(rules), {
       receiver: 'team',
