@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { duration } from './duration-schema.js'
 import { emailConfigSchema } from './notify/email-config.js'
-import { parseMatchers } from './routing/matchers.js'
+import { matcherProblem, parseMatchers } from './routing/matchers.js'
 
 const matcherList = z.array(z.string()).transform((items, context) => {
   try {
@@ -15,6 +15,18 @@ const matcherList = z.array(z.string()).transform((items, context) => {
     return z.NEVER
   }
 })
+
+/** `match_re`: label name to RE2 pattern, each checked at load so routing never throws. */
+const regexRecord = z
+  .record(z.string(), z.string())
+  .default({})
+  .superRefine((record, context) => {
+    for (const [name, value] of Object.entries(record)) {
+      const problem = matcherProblem({ name, type: '=~', value })
+      if (problem === undefined) continue
+      context.addIssue({ code: 'custom', path: [name], message: problem })
+    }
+  })
 
 /** A route of the routing tree; children inherit what they do not set. */
 export interface RouteConfig {
@@ -40,7 +52,7 @@ const routeSchema: z.ZodType<RouteConfig, unknown> = z.lazy(() =>
       continue: z.boolean().default(false),
       matchers: matcherList.default([]),
       match: z.record(z.string(), z.string()).default({}),
-      match_re: z.record(z.string(), z.string()).default({}),
+      match_re: regexRecord,
       group_wait: duration.optional(),
       group_interval: duration.optional(),
       repeat_interval: duration.optional(),
@@ -141,7 +153,10 @@ export const alertingConfigSchema = z
       .enum(['utf8', 'legacy'])
       .default('utf8')
       .describe('Label and annotation names allowed in rule files.'),
-    external_url: z.string().optional().describe('Base URL in links of notifications.'),
+    external_url: z
+      .string()
+      .optional()
+      .describe('Base URL in links of notifications. Default: server.public_url, else host:port.'),
     external_labels: z
       .record(z.string(), z.string())
       .default({})

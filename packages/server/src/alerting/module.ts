@@ -73,8 +73,12 @@ export function createAlertingModule(
   const config = deps.config.alerting
   const db = alertingDb(deps.store.db)
   const { logger, clock } = deps
-  const externalUrl =
-    config.external_url ?? `http://${deps.config.server.host}:${deps.config.server.port}`
+  // Links in notifications must work for their readers: the public URL before the listen
+  // address, which is often a loopback or container address behind a proxy.
+  const { host, port, public_url: publicUrl } = deps.config.server
+  const listenUrl = `http://${host}:${port}`
+  // Without the trailing slash, as Prometheus keeps it, so paths can be appended.
+  const externalUrl = (config.external_url ?? publicUrl ?? listenUrl).replace(/\/+$/, '')
   const limits = {
     lookbackDeltaMs: deps.config.metrics.query.lookback_delta,
     maxSamples: deps.config.metrics.query.max_samples,

@@ -180,6 +180,69 @@ describeEachDialect('alerting HTTP APIs', (dialect) => {
     expect(filter.json()).toMatchObject({ code: 'alerting_matcher_invalid' })
   })
 
+  it('refuses lookahead, which RE2 lacks, and matches a pathological filter quickly', async () => {
+    const longValue = 'a'.repeat(28)
+    const { app, alerting } = await start(
+      rulesFile(
+        `groups:\n- name: x\n  rules:\n  - alert: Long\n    expr: vector(1)\n` +
+          `    labels: {x: ${longValue}}\n`,
+      ),
+    )
+    expect(await alerting.runOnce()).toBe(true)
+    const now = Date.now()
+    const lookahead = await app.app.server.inject({
+      method: 'POST',
+      url: '/alertmanager/api/v2/silences',
+      headers: amToken,
+      payload: {
+        matchers: [{ name: 'instance', value: '(?=x)a', isRegex: true, isEqual: true }],
+        startsAt: new Date(now).toISOString(),
+        endsAt: new Date(now + 3_600_000).toISOString(),
+        createdBy: 'ops',
+        comment: 'maintenance',
+      },
+    })
+    expect(lookahead.statusCode).toBe(400)
+    expect(lookahead.json()).toMatchObject({
+      code: 'alerting_matcher_invalid',
+      errors: [{ field: 'matchers.0', message: expect.stringContaining('regular expression') }],
+    })
+
+    // The reviewer's case: 28 a's froze the server under a backtracking engine.
+    const filterBy = (matcher: string) =>
+      app.app.server.inject({
+        url: `/alertmanager/api/v2/alerts?filter=${encodeURIComponent(matcher)}`,
+        headers: amToken,
+      })
+    const started = Date.now()
+    expect((await filterBy('x=~"((a+)+)+b"')).json()).toEqual([])
+    expect((await filterBy('x=~"((a+)+)+"')).json()).toMatchObject([{ labels: { x: longValue } }])
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it('links alerts to server.public_url when alerting.external_url is unset', async () => {
+    testApp = await createTestApp(dialect, {
+      server: { public_url: 'https://rampart.example.org/' },
+      metrics: { api_token: 'metrics-token-0123456789', scrape_self: false },
+      alerting: { rule_files: [rulesFile(rules)], api_token: 'alerting-token-0123456789' },
+    })
+    const alerting = testApp.app.modules.find((mod) => mod.name === 'alerting') as AlertingModule
+    expect(await alerting.runOnce()).toBe(true)
+
+    const alerts = await testApp.app.server.inject({
+      url: '/alertmanager/api/v2/alerts',
+      headers: amToken,
+    })
+    expect(alerts.json()).toMatchObject([
+      {
+        labels: { alertname: 'Always' },
+        generatorURL: expect.stringMatching(
+          /^https:\/\/rampart\.example\.org\/prometheus\/graph\?g0\.expr=/,
+        ),
+      },
+    ])
+  })
+
   it('lists alerts with the receivers the routing tree chooses', async () => {
     const { app } = await start(rulesFile(rules), {
       receiver: 'team',

@@ -16,6 +16,7 @@ import type { ApiRuleGroups } from '../rules/api-rule-groups.js'
 import { apiRuleFile } from '../rules/api-rule-groups.js'
 import type { RuleFileIssue } from '../rules/rule-file.js'
 import { formatIssue, RuleFileError } from '../rules/rule-file.js'
+import { yamlValue } from '../rules/yaml-value.js'
 import type {
   AlertingTransaction,
   RuleGroupAction,
@@ -68,7 +69,7 @@ function definitionOf(body: unknown, namespace: string, name: string): Record<st
       reason: error.message.split('\n')[0] ?? '',
     }))
     if (issues.length > 0) throw new RuleFileError(issues)
-    value = isMap(document.contents) ? document.toJS({ maxAliasCount: 1000 }) : undefined
+    value = isMap(document.contents) ? yamlValue(document, file, name) : undefined
   }
   const issue = (reason: string): RuleFileError =>
     new RuleFileError([{ file, group: name, reason }])

@@ -33,6 +33,16 @@ rules:
   annotations: {summary: "value {{ $value }}"}
 `
 
+/** Nine levels of aliases, each repeating the one before nine times: an alias bomb. */
+function aliasBomb(): string {
+  const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]']
+  for (let level = 1; level < 9; level++) {
+    const aliases = Array.from({ length: 9 }, () => `*a${level - 1}`).join(', ')
+    lines.push(`a${level}: &a${level} [${aliases}]`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
 interface GroupView {
   namespace: string
   name: string
@@ -154,6 +164,7 @@ describeEachDialect('rule groups through the API', (dialect) => {
       'the body names group "other", the path disk',
     ],
     ['a list', '- alert: A\n  expr: up\n', 'the body must be one rule group'],
+    ['an alias bomb', aliasBomb(), 'YAML aliases expand too far'],
   ])('refuses %s and keeps the running rules', async (_case, body, message) => {
     const { inject, ruleNames, auditTypes } = await start()
     const url = '/v1/alerting/rule-groups/team-a/disk'

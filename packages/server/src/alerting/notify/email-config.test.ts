@@ -40,6 +40,20 @@ describe('email_configs', () => {
     expect(JSON.stringify(result.error?.issues)).toContain(message)
   })
 
+  it('gives a malformed smarthost one message, not a port complaint too', () => {
+    const result = emailConfigSchema.safeParse({ ...minimal, smarthost: 'mx:smtp' })
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual([
+      'must be host:port, like smtp.example.org:587',
+    ])
+  })
+
+  it.each(['mx:99999', 'mx:0', '[::1]:65536'])('refuses the smarthost %s by its port', (host) => {
+    const result = emailConfigSchema.safeParse({ ...minimal, smarthost: host })
+    expect(result.error?.issues).toMatchObject([
+      { path: ['smarthost'], message: 'port must be between 1 and 65535' },
+    ])
+  })
+
   it('accepts an IPv6 smarthost in brackets', () => {
     expect(emailConfigSchema.parse({ ...minimal, smarthost: '[::1]:25' }).smarthost).toBe(
       '[::1]:25',

@@ -44,8 +44,17 @@ const smarthost = z
   .string()
   .regex(
     /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/,
-    'must be host:port, like smtp.example.org:587',
+    // Aborts, so a malformed value gets one message rather than a port complaint as well.
+    { message: 'must be host:port, like smtp.example.org:587', abort: true },
   )
+  .refine((value) => validPort(value.slice(value.lastIndexOf(':') + 1)), {
+    message: 'port must be between 1 and 65535',
+  })
+
+function validPort(digits: string): boolean {
+  const port = Number(digits)
+  return Number.isInteger(port) && port >= 1 && port <= 65_535
+}
 
 export const emailConfigSchema = z
   .object({

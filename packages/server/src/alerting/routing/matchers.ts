@@ -1,7 +1,13 @@
 /**
  * Alertmanager label matchers: `severity="critical"`, `team=~"db|infra"`, `env!=dev`.
+ *
+ * Regex values are RE2 patterns matched against the whole label value, as in Alertmanager.
+ * They run on the PromQL engine's RE2 automaton, whose time is linear in the value: matchers
+ * come from API callers (silences, `filter=`), and a backtracking engine would let one
+ * pattern such as `((a+)+)+b` stall the process.
  */
-import { compileAnchoredRegex } from '@rampart/promql'
+import type { PromqlRegex } from '@rampart/promql'
+import { compilePromqlRegex } from '@rampart/promql'
 
 export type MatcherType = '=' | '!=' | '=~' | '!~'
 
@@ -13,16 +19,9 @@ export interface Matcher {
 
 export type AlertLabels = Readonly<Record<string, string>>
 
-const compiled = new Map<string, RegExp>()
-
-function regexOf(pattern: string): RegExp {
-  let regex = compiled.get(pattern)
-  if (regex === undefined) {
-    regex = compileAnchoredRegex(pattern)
-    if (compiled.size > 10_000) compiled.clear()
-    compiled.set(pattern, regex)
-  }
-  return regex
+/** The anchored RE2 regex of a pattern (cached by the engine); throws on invalid syntax. */
+function regexOf(pattern: string): PromqlRegex {
+  return compilePromqlRegex(pattern)
 }
 
 /** Whether one matcher holds; a missing label matches as the empty string. */

@@ -22,8 +22,33 @@ describe('matchers', () => {
   it.each([
     ['no-operator', 'bad matcher format: no-operator'],
     ['a=~"("', 'matcher a=~"(": invalid regular expression'],
+    ['a=~"(?=x)a"', 'matcher a=~"(?=x)a": invalid regular expression'],
+    ['a=~"(x)\\\\1"', 'invalid regular expression'],
   ])('rejects %s', (text, message) => {
     expect(() => parseMatchers([text])).toThrow(message)
+  })
+
+  it('matches a pathological regex in linear time, anchored at both ends', () => {
+    // A backtracking engine needs about 20 s for 18 a's here, doubling with each extra a.
+    const [matcher] = parseMatchers(['x=~"((a+)+)+b"'])
+    const started = Date.now()
+    expect(matchesAll([matcher!], { x: 'a'.repeat(18) })).toBe(false)
+    expect(matchesAll([matcher!], { x: `${'a'.repeat(10_000)}b` })).toBe(true)
+    expect(matchesAll([matcher!], { x: 'aabc' })).toBe(false)
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it('rejects a route whose match_re is not RE2 syntax at load', () => {
+    const result = alertingConfigSchema.safeParse({
+      route: { receiver: 'x', match_re: { job: '(?!api)' } },
+      receivers: [{ name: 'x' }],
+    })
+    expect(result.error?.issues).toMatchObject([
+      {
+        path: ['route', 'match_re', 'job'],
+        message: expect.stringContaining('invalid regular expression'),
+      },
+    ])
   })
 
   it('lets a stored silence with a bad regex mute nothing instead of failing', () => {
@@ -36,7 +61,11 @@ describe('matchers', () => {
       comment: '',
       updatedAtMs: 0,
     })
-    const silences = [silence('broken', 'api-(1'), silence('fine', 'api-.*')]
+    const silences = [
+      silence('broken', 'api-(1'),
+      silence('lookahead', '(?=api)api-1'),
+      silence('fine', 'api-.*'),
+    ]
     expect(silencedBy(silences, { job: 'api-1' })).toEqual(['fine'])
   })
 })

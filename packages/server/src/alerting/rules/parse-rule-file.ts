@@ -11,6 +11,7 @@ import { isMap, isSeq, LineCounter, parseDocument } from 'yaml'
 import { parseRuleTemplate, TemplateError } from '../template/index.js'
 import type { Rule, RuleFileIssue, RuleGroup } from './rule-file.js'
 import { RuleFileError } from './rule-file.js'
+import { yamlValue } from './yaml-value.js'
 
 /** `utf8` (Prometheus 3's default) accepts any name; `legacy` only `[a-zA-Z_][a-zA-Z0-9_]*`. */
 export type NameValidation = 'utf8' | 'legacy'
@@ -246,7 +247,7 @@ export function parseRuleFile(
   const contents = document.contents
   if (contents === null) return []
   if (!isMap(contents)) throw new RuleFileError([{ file, reason: 'the file must be a map' }])
-  const root = document.toJS({ maxAliasCount: 1000 }) as unknown
+  const root = yamlValue(document, file)
   if (!isRecord(root)) throw new RuleFileError([{ file, reason: 'the file must be a map' }])
   for (const key of Object.keys(root)) {
     if (key !== 'groups')

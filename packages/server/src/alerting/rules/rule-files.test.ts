@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { findTestdata } from '../../test-support/testdata.js'
@@ -79,6 +80,16 @@ describe.skipIf(awesome === undefined)('awesome-prometheus-alerts', () => {
   })
 })
 
+/** Nine levels of aliases, each repeating the one before nine times: an alias bomb. */
+function aliasBomb(): string {
+  const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x]']
+  for (let level = 1; level < 9; level++) {
+    const aliases = Array.from({ length: 9 }, () => `*a${level - 1}`).join(', ')
+    lines.push(`a${level}: &a${level} [${aliases}]`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
 describe('rule file validation', () => {
   it.each([
     ['groups: [{name: g, rules: [{alert: A, expr: up, for: soon}]}]', 'invalid for "soon"'],
@@ -110,6 +121,15 @@ describe('rule file validation', () => {
       'api.yml, group "api", rule 2, "Bad": could not parse expression: 1:6: parse error:',
     )
     expect(() => parseRuleFile('groups: [\n', 'broken.yml')).toThrow(/^broken.yml:\d+: /)
+  })
+
+  it('rejects an alias bomb as a problem of its file, loaded or parsed', () => {
+    expect(issuesOf(aliasBomb())).toEqual([
+      expect.stringMatching(/^YAML aliases expand too far: Excessive alias count/),
+    ])
+    const file = join(mkdtempSync(join(tmpdir(), 'rampart-rules-')), 'bomb.yml')
+    writeFileSync(file, aliasBomb())
+    expect(() => loadRuleFiles([file])).toThrow(`${file}: YAML aliases expand too far`)
   })
 
   it('reports every problem of every file, not only the first', () => {
