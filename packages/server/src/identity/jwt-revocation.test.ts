@@ -233,11 +233,19 @@ describeEachDialect('JWT access tokens: introspection, revocation and the feed',
       scope: 'invoices:read',
       resource: api,
     })
+    const claims = claimsOf(jwt.access_token)
+    expect(claims.sub).toBe(serviceClient.clientId)
     expect(await oidc.tokenIntrospection(service, jwt.access_token)).toMatchObject({
       active: true,
       client_id: serviceClient.clientId,
+      sub: claims.sub,
       aud: api,
       scope: 'invoices:read',
+      iss: app.url,
+      jti: claims.jti,
+      exp: claims.exp,
+      iat: claims.iat,
+      token_type: 'Bearer',
     })
     await oidc.tokenRevocation(service, jwt.access_token)
     expect((await oidc.tokenIntrospection(service, jwt.access_token)).active).toBe(false)
