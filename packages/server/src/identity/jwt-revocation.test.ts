@@ -99,9 +99,13 @@ describeEachDialect('JWT access tokens: introspection, revocation and the feed',
     return tokens
   }
 
-  async function feed(since = '', secret = serviceClient.clientSecret): Promise<Response> {
+  async function feed(
+    since = '',
+    secret = serviceClient.clientSecret,
+    query = '',
+  ): Promise<Response> {
     const basic = Buffer.from(`${serviceClient.clientId}:${secret ?? ''}`).toString('base64')
-    return fetch(`${app.url}/v1/identity/revocations?since=${since}`, {
+    return fetch(`${app.url}/v1/identity/revocations?since=${since}${query}`, {
       headers: { authorization: `Basic ${basic}` },
     })
   }
@@ -229,11 +233,19 @@ describeEachDialect('JWT access tokens: introspection, revocation and the feed',
       scope: 'invoices:read',
       resource: api,
     })
+    const claims = claimsOf(jwt.access_token)
+    expect(claims.sub).toBe(serviceClient.clientId)
     expect(await oidc.tokenIntrospection(service, jwt.access_token)).toMatchObject({
       active: true,
       client_id: serviceClient.clientId,
+      sub: claims.sub,
       aud: api,
       scope: 'invoices:read',
+      iss: app.url,
+      jti: claims.jti,
+      exp: claims.exp,
+      iat: claims.iat,
+      token_type: 'Bearer',
     })
     await oidc.tokenRevocation(service, jwt.access_token)
     expect((await oidc.tokenIntrospection(service, jwt.access_token)).active).toBe(false)
@@ -270,6 +282,31 @@ describeEachDialect('JWT access tokens: introspection, revocation and the feed',
       const first = all.revocations[0]
       expect(first).toMatchObject({ clientId: expect.any(String) as string })
       expect(Date.parse(first?.expiresAt ?? '')).toBeGreaterThan(Date.now())
+    })
+
+    it('answers at most `limit` entries and says more remain', async () => {
+      const all = (await (await feed()).json()) as FeedPage
+      expect(all.revocations.length).toBeGreaterThan(1)
+      const response = await feed('', serviceClient.clientSecret, '&limit=1')
+      expect(response.status).toBe(200)
+      const page = (await response.json()) as FeedPage
+      expect(page.revocations).toEqual([all.revocations[0]])
+      expect(page.hasMore).toBe(true)
+    })
+
+    it('refuses a limit that is not an integer from 1 to 1000', async () => {
+      const cases = [
+        { limit: '0', detail: 'limit must be an integer from 1 to 1000' },
+        { limit: '1001', detail: 'limit must be an integer from 1 to 1000' },
+        { limit: 'ten', detail: 'querystring.limit must match pattern "^[0-9]{1,16}$"' },
+        { limit: '-1', detail: 'querystring.limit must match pattern "^[0-9]{1,16}$"' },
+      ]
+      for (const { limit, detail } of cases) {
+        const response = await feed('', serviceClient.clientSecret, `&limit=${limit}`)
+        expect(response.status).toBe(400)
+        expect(response.headers.get('content-type')).toContain('application/problem+json')
+        expect(await response.json()).toMatchObject({ code: 'validation_failed', detail })
+      }
     })
 
     it('refuses requests without valid client credentials and bad cursors', async () => {

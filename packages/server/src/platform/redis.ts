@@ -2,7 +2,8 @@
  * The optional Redis connection (`redis.url`) for counters every replica must share, such as
  * login throttling. Start-up waits for the first connection, so a wrong URL fails there; a
  * later outage is logged once, and its users fall back to counting in the database until
- * Redis answers again. The URL may hold a password: it is never logged.
+ * Redis answers again. A URL that connects but cannot be used (a database index the server
+ * lacks) fails start-up too. The URL may hold a password: it is never logged.
  */
 import { Redis } from 'ioredis'
 
@@ -34,8 +35,16 @@ export async function openRedis(
     maxRetriesPerRequest: 1,
   })
 
+  // Until the first connection succeeds an error fails start-up; only an outage after it
+  // falls back to the database, so only then is the fallback logged.
+  let started = false
+  let startError: Error | undefined
   let reachable = true
   client.on('error', (error: Error) => {
+    if (!started) {
+      startError ??= error
+      return
+    }
     if (!reachable) return
     reachable = false
     logger.warn({ err: error, redis: where }, 'redis unreachable; counting in the database')
@@ -46,13 +55,36 @@ export async function openRedis(
     logger.info({ redis: where }, 'redis reachable again')
   })
 
+  await connectOrThrow(client, where, () => startError)
+  started = true
+  return client
+}
+
+/**
+ * Waits for the first connection and fails on any error during it. The client reports a
+ * refused connection by rejecting, but a failed setup command (a `SELECT` of a database
+ * index the server lacks) only by an `error` event on a connection it then calls ready.
+ */
+async function connectOrThrow(
+  client: Redis,
+  where: string,
+  startError: () => Error | undefined,
+): Promise<void> {
   try {
     await client.connect()
   } catch (error) {
     client.disconnect()
-    throw new Error(`cannot connect to redis at ${where}`, { cause: error })
+    const cause = startError() ?? error
+    throw new Error(`cannot connect to redis at ${where}: ${messageOf(cause)}`, { cause })
   }
-  return client
+  const setupError = startError()
+  if (setupError === undefined) return
+  client.disconnect()
+  throw new Error(`cannot use redis at ${where}: ${setupError.message}`, { cause: setupError })
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 /** Closes the connection after the commands already sent; resolves once the socket closed. */

@@ -60,7 +60,9 @@ export async function registerTotpEnrolmentRoutes(
   server: FastifyInstance,
   deps: TotpEnrolmentRouteDeps,
 ): Promise<void> {
-  const issuerHost = () => new URL(deps.issuer()).host
+  // The host name without the port: authenticator apps split the otpauth label
+  // (`issuer:account`) at its first colon, so a port would be read as part of the account.
+  const issuerHost = () => new URL(deps.issuer()).hostname
   const current = (request: FastifyRequest) =>
     deps.sessions.resolve(readCookie(request.headers.cookie, sessionCookieName))
   const signInFirst = (reply: FastifyReply) =>

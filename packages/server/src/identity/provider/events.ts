@@ -1,16 +1,19 @@
 /**
  * Turns the provider's events into audit events: tokens issued, refreshed and revoked, grants
  * revoked, reuse of a refresh token or code, failed token and authorization requests, logout.
- * Only ids are recorded, never a token or code.
+ * Only ids are recorded, never a token or code: a revoked token by its kind, client, and JWT
+ * `jti` or grant (see `revoked-token-fact.ts`).
  */
 import type { EventEmitter } from 'node:events'
 
-import type Provider from 'oidc-provider'
+import Provider from 'oidc-provider'
 import type { KoaContextWithOIDC } from 'oidc-provider'
 
 import type { Logger } from '../../platform/logger.js'
 import type { IdentityAudit, RequestOrigin } from '../audit-events.js'
 import { requestIds } from './mount.js'
+import type { RevokedToken } from './revoked-token-fact.js'
+import { revokedTokenFact } from './revoked-token-fact.js'
 
 interface ProviderError {
   readonly error?: string
@@ -91,20 +94,16 @@ export function auditProviderEvents(provider: Provider, audit: IdentityAudit, lo
     })
   })
 
-  for (const event of ['access_token.destroyed', 'refresh_token.destroyed'] as const) {
-    // Model events the library emits but its type definitions do not list.
-    ;(provider as unknown as EventEmitter).on(event, (token: TokenLike) => {
-      audit.recordLater({
-        type: 'auth.token.revoked',
-        action: 'revoke',
-        actor:
-          token.accountId === undefined
-            ? { type: 'service' }
-            : { type: 'user', id: token.accountId },
-        ...(token.clientId === undefined ? {} : { target: { type: 'client', id: token.clientId } }),
-        outcome: 'success',
-        fields: { tokenType: token.kind ?? event.split('.')[0] ?? 'token' },
-      })
+  // Model events the library emits but its type definitions do not list. Revocation
+  // (RFC 7009) and refresh-token reuse destroy a token this way; a client-credentials token
+  // has its own model, so its own event.
+  const destroyed = ['access_token', 'client_credentials', 'refresh_token'] as const
+  for (const model of destroyed) {
+    ;(provider as unknown as EventEmitter).on(`${model}.destroyed`, (token: RevokedToken) => {
+      // The request that destroyed the token, from the library's async-local context.
+      const ctx = Provider.ctx
+      const origin = ctx === undefined ? undefined : originOf(ctx)
+      audit.recordLater(revokedTokenFact(token, ctx, origin))
     })
   }
 

@@ -23,7 +23,9 @@ const querySchema = {
   additionalProperties: false,
   properties: {
     since: { type: 'string', maxLength: 20 },
-    limit: { type: 'integer', minimum: 1, maximum: maxLimit },
+    // Query values arrive as strings (the server does not coerce types): digits here, the
+    // bounds in parseLimit, so an out-of-range limit gets a message naming them.
+    limit: { type: 'string', pattern: '^[0-9]{1,16}$', description: `1 to ${maxLimit}` },
   },
 } as const
 
@@ -52,11 +54,20 @@ function parseCursor(since: string | undefined): number {
   return Number(since)
 }
 
+function parseLimit(limit: string | undefined): number {
+  if (limit === undefined) return defaultLimit
+  const value = Number(limit)
+  if (value < 1 || value > maxLimit) {
+    throw new RampartError('validation_failed', `limit must be an integer from 1 to ${maxLimit}`)
+  }
+  return value
+}
+
 export function registerRevocationFeedRoutes(
   server: FastifyInstance,
   deps: RevocationFeedDeps,
 ): void {
-  server.get<{ Querystring: { since?: string; limit?: number } }>(
+  server.get<{ Querystring: { since?: string; limit?: string } }>(
     '/v1/identity/revocations',
     {
       schema: {
@@ -74,10 +85,8 @@ export function registerRevocationFeedRoutes(
         throw new RampartError('unauthorized', 'valid client credentials (HTTP Basic) are required')
       }
       const cursor = parseCursor(request.query.since)
-      const page = await deps.jwtAccessTokens.revocationsSince(
-        cursor,
-        request.query.limit ?? defaultLimit,
-      )
+      const limit = parseLimit(request.query.limit)
+      const page = await deps.jwtAccessTokens.revocationsSince(cursor, limit)
       return { ...page, cursor: String(page.cursor) }
     },
   )
