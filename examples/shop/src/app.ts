@@ -6,6 +6,12 @@ import { problemHandler, sendProblem } from './problems.js'
 import { ShopStore } from './store.js'
 import { parseOrderBody } from './validation.js'
 
+/**
+ * The audience (`aud`) of the shop's tokens when none is configured: the resource server
+ * registered at Rampart, whose audience must be an absolute URI.
+ */
+export const DEFAULT_AUDIENCE = 'https://shop.example'
+
 export interface ShopOptions {
   readonly rampart: RampartOptions
   /** SQLite file; an in-memory database when absent. */

@@ -7,7 +7,7 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createShop } from '../src/app.js'
+import { createShop, DEFAULT_AUDIENCE } from '../src/app.js'
 import type { Shop } from '../src/app.js'
 import { captureLog } from '../../../packages/sdk/src/test-support/log-capture.js'
 import {
@@ -15,7 +15,8 @@ import {
   RampartPlatform,
 } from '../../../packages/sdk/src/test-support/rampart-platform.js'
 
-const audience = 'https://shop.example'
+// The default the shop runs with must be one Rampart registers as a resource server.
+const audience = DEFAULT_AUDIENCE
 const log = captureLog()
 let rampart: RampartPlatform
 let shop: Shop

@@ -60,7 +60,8 @@ export interface RampartOptions {
   readonly timeoutMs?: number
   /**
    * This service's OAuth client: the SDK gets its own token with the client credentials
-   * grant and presents it to Rampart's API (the remote access check).
+   * grant and presents it to Rampart's API (the remote access check), unless `serviceToken`
+   * is given; it also asks introspection and revocation status.
    */
   readonly credentials?: {
     readonly clientId: string
@@ -71,7 +72,11 @@ export interface RampartOptions {
     /** The token endpoint; found through discovery when absent. */
     readonly tokenEndpoint?: string
   }
-  /** A token to present to Rampart's API instead of `credentials` (tests, sidecars). */
+  /**
+   * The token to present to Rampart's access API (the snapshot and the check). When given,
+   * it is used instead of a token from `credentials`, which then serve only introspection
+   * and revocation checks.
+   */
   readonly serviceToken?: () => Promise<string | undefined>
   /**
    * How `authorize()` decides. By default locally, from Rampart's policy snapshot kept

@@ -84,8 +84,11 @@ export class RampartCore {
             timeoutMs: resolved.timeoutMs,
             now: resolved.now,
           })
+    // A given serviceToken is what the access API expects; credentials then only ask for
+    // introspection and revocation status, and their client may hold no access role.
     const serviceToken =
-      serviceCredentials === undefined ? options.serviceToken : () => serviceCredentials.token()
+      options.serviceToken ??
+      (serviceCredentials === undefined ? undefined : () => serviceCredentials.token())
     this.authorizer = new Authorizer({
       remote: new RemoteDecider({ url: resolved.url, timeoutMs: resolved.timeoutMs, serviceToken }),
       local: this.#localDecisions(serviceToken, throttledLog),

@@ -298,3 +298,39 @@ describe('the SDK refusing revoked tokens', () => {
     expect(waitedMs).toBeLessThan(1_000)
   })
 })
+
+describe('the SDK with both credentials and a service token', () => {
+  let shop: TestApp
+  let dave: { token: string; userId: string }
+
+  beforeAll(async () => {
+    dave = await rampart.userToken('dave@example.com')
+    orders.set('dave-1', { id: 'dave-1', ownerId: dave.userId, total: 7 })
+    await rampart.access('PUT', '/roles/order-owner', {
+      permissions: [{ permission: 'order:read', condition: 'resource.ownerId == subject.id' }],
+    })
+    await rampart.bind(`user:${dave.userId}`, 'order-owner')
+    // The credentials' client holds no access role: only the service token may read policy.
+    shop = await startApp('express', {
+      url: rampart.url,
+      service: 'shop',
+      audience,
+      credentials: await rampart.createServiceClient('shop-both'),
+      serviceToken: () => Promise.resolve(accessToken),
+      revocation: { checkIntervalMs: 300 },
+      logger: { level: 'silent' },
+    })
+  })
+
+  afterAll(async () => {
+    await shop?.close()
+  })
+
+  it('authorises with the service token and checks revocation with the credentials', async () => {
+    expect((await getOrder(shop, 'dave-1', dave.token)).status).toBe(200)
+
+    await rampart.revokeUser(dave.userId)
+    const refused = async () => (await getOrder(shop, 'dave-1', dave.token)).status === 401
+    expect(await eventually(refused, 1_000)).toBeLessThan(1_000)
+  })
+})

@@ -68,6 +68,7 @@ function createModules(
     const user = await identity.services.accounts.find(subject.slice('user:'.length))
     return user?.status === 'active'
   })
+  guard.useTokenCheck((jti) => identity.services.jwtAccessTokens.isActive(jti))
   const alerting = createAlertingModule(deps, { metricStore: metrics.store, events: audit.events })
   return { modules: [audit, identity, access, metrics, alerting], events: audit.events }
 }

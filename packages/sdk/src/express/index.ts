@@ -2,7 +2,11 @@
  * `@rampart/sdk/express`: Rampart's SDK for Express 5.
  *
  * @example
- * const rampart = createRampart({ url: 'http://127.0.0.1:8080', service: 'shop', audience: 'shop-api' })
+ * const rampart = createRampart({
+ *   url: 'http://127.0.0.1:8080',
+ *   service: 'shop',
+ *   audience: 'https://shop.example',
+ * })
  * app.use(rampart.observe())      // metrics, logs, traces, request ids
  * app.use(rampart.health())       // /healthz, /readyz, /metrics (before authenticate)
  * app.use(rampart.authenticate()) // bearer access tokens

@@ -2,7 +2,11 @@
  * `@rampart/sdk/fastify`: Rampart's SDK for Fastify 5.
  *
  * @example
- * const rampart = createRampart({ url: 'http://127.0.0.1:8080', service: 'shop', audience: 'shop-api' })
+ * const rampart = createRampart({
+ *   url: 'http://127.0.0.1:8080',
+ *   service: 'shop',
+ *   audience: 'https://shop.example',
+ * })
  * const app = Fastify({ loggerInstance: rampart.logger, disableRequestLogging: true })
  * await app.register(rampart.observe())
  * await app.register(rampart.health())

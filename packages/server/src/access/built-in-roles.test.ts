@@ -78,4 +78,38 @@ describeEachDialect('built-in roles', (dialect) => {
     const snapshot = await module.access.snapshot()
     expect(snapshot.roles.filter((role) => role.name.startsWith('rampart.'))).toHaveLength(3)
   })
+
+  it('call a new name under the prefix reserved, not built in', async () => {
+    const defined = await put('roles:\n  - { name: rampart.evil, permissions: ["*:*"] }\n')
+    expect(defined.statusCode).toBe(400)
+    expect(defined.json()).toMatchObject({
+      code: 'access_policy_invalid',
+      errors: [
+        {
+          field: 'roles[0].name',
+          message:
+            "rampart.evil cannot be defined: the prefix rampart. is reserved for Rampart's " +
+            'built-in roles',
+        },
+      ],
+    })
+
+    const putRole = (name: string) =>
+      harness.app.server.inject({
+        method: 'PUT',
+        url: `/v1/access/roles/${name}`,
+        headers: { authorization: `Bearer ${adminToken}` },
+        payload: { permissions: [] },
+      })
+    const reserved = await putRole('rampart.evil')
+    expect(reserved.statusCode).toBe(409)
+    expect(reserved.json()).toMatchObject({
+      code: 'access_role_builtin',
+      detail:
+        "rampart.evil starts with rampart., a prefix reserved for Rampart's built-in roles; " +
+        'choose another name',
+    })
+    const builtIn = await putRole('rampart.admin')
+    expect(builtIn.json<{ detail: string }>().detail).toMatch(/^rampart\.admin is a built-in role/)
+  })
 })

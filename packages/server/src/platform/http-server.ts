@@ -25,6 +25,12 @@ export interface HttpServerOptions {
 }
 
 /**
+ * Longest raw path parameter the router takes: ids go up to 200 characters (binding, grant
+ * and group ids, rule group names; role names 128), three times that when percent-encoded.
+ */
+const MAX_PARAM_LENGTH = 600
+
+/**
  * The Fastify instance every module mounts its routes on, with the platform's request
  * pipeline: request id, trace context, one completion log line, RED metrics, security
  * headers, problem+json errors and the OpenAPI document.
@@ -42,6 +48,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     requestIdHeader: false,
     genReqId: requestIdFor,
     bodyLimit: options.bodyLimitBytes,
+    // The router refuses longer path parameters before the route's schema sees them, with
+    // a generic answer; this fits the longest id a schema allows, percent-encoded.
+    maxParamLength: MAX_PARAM_LENGTH,
     trustProxy: options.trustProxy,
     forceCloseConnections: 'idle',
     // Requests on kept-alive connections while draining get a problem+json 503 below.

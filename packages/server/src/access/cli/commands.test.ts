@@ -59,6 +59,23 @@ it('reports the server problem for a bad condition', async () => {
   )
 })
 
+it('reports the server problem for a YAML alias bomb on import', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'rampart-bomb-'))
+  try {
+    const file = join(dir, 'policy.yaml')
+    const levels = Array.from({ length: 9 }, (_, level) => {
+      const items = Array(9).fill(level === 0 ? 'lol' : `*a${level - 1}`)
+      return `a${level}: &a${level} [${items.join(', ')}]`
+    })
+    await writeFile(file, levels.join('\n'), 'utf8')
+    await expect(run('import', file, '--dry-run')).rejects.toThrow(
+      /400 access_policy_invalid: .*aliases expand to more than 100 nodes/,
+    )
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
 it('exports the policy to a file and imports an edited one, dry run first', async () => {
   const directory = await mkdtemp(join(tmpdir(), 'rampart-policy-'))
   try {

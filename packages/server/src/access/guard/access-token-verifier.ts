@@ -20,6 +20,8 @@ export interface TokenCaller {
   /** `user:<sub>`, or `client:<client_id>` for a client-credentials token. */
   readonly subject: string
   readonly clientId: string | undefined
+  /** The token's `jti`, by which identity knows whether it was revoked. */
+  readonly jti: string
 }
 
 /** Asymmetric algorithms only: a symmetric one would key on something a client knows. */
@@ -47,7 +49,7 @@ export class AccessTokenVerifier {
       typ: 'at+jwt',
       algorithms,
       clockTolerance: 5,
-      requiredClaims: ['sub', 'exp'],
+      requiredClaims: ['sub', 'exp', 'jti'],
     })
     const clientId = typeof payload.client_id === 'string' ? payload.client_id : undefined
     // A client-credentials token is the client's own: its subject is the client id.
@@ -56,6 +58,6 @@ export class AccessTokenVerifier {
     if (parseSubject(subject) === undefined) {
       throw new Error(`the token's subject cannot be a subject of the access model`)
     }
-    return { subject, clientId }
+    return { subject, clientId, jti: String(payload.jti) }
   }
 }

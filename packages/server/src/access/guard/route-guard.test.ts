@@ -236,6 +236,34 @@ describeEachDialect('the access gate on admin APIs', (dialect) => {
     expect(after.json<Problem>().code).toBe('unauthorized')
   })
 
+  it('refuses a token revoked at the revocation endpoint', async () => {
+    const token = await accessTokenOf('auditor@example.com')
+    expect((await call('/v1/audit/events?limit=1', token)).statusCode).toBe(200)
+    await oidc.tokenRevocation(console, token, { token_type_hint: 'access_token' })
+    for (const url of ['/v1/audit/events?limit=1', '/v1/access/policy']) {
+      const response = await call(url, token)
+      expect(response.statusCode).toBe(401)
+      expect(response.json<Problem>()).toMatchObject({
+        code: 'unauthorized',
+        detail: 'the access token has been revoked or was not issued by this server',
+      })
+    }
+  })
+
+  it("refuses an auditor's tokens once an admin revoked all of the user's tokens", async () => {
+    const token = tokens.auditor ?? ''
+    expect((await call('/v1/access/policy', token)).statusCode).toBe(200)
+    await app.adminJson('POST', `/users/${users.auditor}/revoke`)
+    for (const url of ['/v1/audit/events?limit=1', '/v1/access/policy']) {
+      const response = await call(url, token)
+      expect(response.statusCode).toBe(401)
+      expect(response.json<Problem>().code).toBe('unauthorized')
+    }
+    const log = app.test.log.lines().map((line) => JSON.stringify(line))
+    expect(log.some((line) => line.includes('token revoked or not recorded'))).toBe(true)
+    expect(log.some((line) => line.includes(token))).toBe(false)
+  })
+
   it('refuses to change or delete a built-in role', async () => {
     for (const method of ['PUT', 'DELETE'] as const) {
       const response = await app.test.app.server.inject({

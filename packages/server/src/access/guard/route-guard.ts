@@ -16,7 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 
 import { RampartError } from '../../platform/errors.js'
-import type { AccessTokenVerifier } from './access-token-verifier.js'
+import type { AccessTokenVerifier, TokenCaller } from './access-token-verifier.js'
 import { looksLikeJwt } from './access-token-verifier.js'
 import type { BuiltInAuthoriser } from './built-in-authoriser.js'
 
@@ -48,14 +48,23 @@ function digest(value: string): Buffer {
 /** Whether a subject may still act (a disabled user may not), however valid its token. */
 export type SubjectCheck = (subject: string) => Promise<boolean>
 
+/** Whether the access token with this `jti` is recorded and not revoked (nor expired). */
+export type TokenCheck = (jti: string) => Promise<boolean>
+
 export class RouteGuard {
   #authorise: BuiltInAuthoriser | undefined
   #verifier: AccessTokenVerifier | undefined
   #isActive: SubjectCheck | undefined
+  #isTokenActive: TokenCheck | undefined
 
   /** The composition root supplies identity's view of who is still active. */
   useSubjectCheck(isActive: SubjectCheck): void {
     this.#isActive = isActive
+  }
+
+  /** The composition root supplies identity's record of issued and revoked tokens. */
+  useTokenCheck(isTokenActive: TokenCheck): void {
+    this.#isTokenActive = isTokenActive
   }
 
   /** The access module supplies the decisions. */
@@ -139,14 +148,22 @@ export class RouteGuard {
     if (!looksLikeJwt(token)) throw unauthorized()
     const verifier = this.#verifier
     if (verifier === undefined) throw notReady()
-    let subject: string
+    let caller: TokenCaller
     try {
-      subject = (await verifier.verify(token)).subject
+      caller = await verifier.verify(token)
     } catch (error) {
       // One answer for every failure; the reason (never the token) goes to the log.
       const reason = error instanceof Error ? error.message : String(error)
       request.log.info({ reason }, 'access token refused')
       throw unauthorized(undefined, error)
+    }
+    // A JWT outlives its revocation until it expires; identity's record of it knows. With no
+    // record to ask, no token is taken: the guard cannot tell a revoked one from the rest.
+    if (this.#isTokenActive === undefined) throw notReady()
+    const { subject, jti } = caller
+    if (!(await this.#isTokenActive(jti))) {
+      request.log.info({ reason: 'token revoked or not recorded' }, 'access token refused')
+      throw unauthorized('the access token has been revoked or was not issued by this server')
     }
     // A JWT outlives a disabled account until it expires; identity knows it is disabled.
     if (this.#isActive !== undefined && !(await this.#isActive(subject))) {

@@ -48,7 +48,17 @@ function parseYaml(text: string): unknown {
   if (first !== undefined) {
     throw new RampartError('access_policy_invalid', `not valid YAML: ${first.message}`, { errors })
   }
-  return document.toJS({ maxAliasCount: 100 }) as unknown
+  try {
+    return document.toJS({ maxAliasCount: 100 }) as unknown
+  } catch (error) {
+    // yaml throws a ReferenceError when aliases expand past the limit (a "billion laughs"
+    // document): bad input from the client, not a failure of the server.
+    const reason = 'aliases expand to more than 100 nodes; write the repeated parts out'
+    throw new RampartError('access_policy_invalid', `not valid YAML: ${reason}`, {
+      errors: [{ field: '(document)', message: reason }],
+      cause: error,
+    })
+  }
 }
 
 /** The version an `If-Match: "v<version>"` names (the ETag of an export). */

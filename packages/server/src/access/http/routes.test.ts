@@ -119,6 +119,25 @@ describeEachDialect('access API', (dialect) => {
     expect(response.json<Problem>().code).toBe(code)
   })
 
+  it('takes a role name of 128 characters, the longest the schema allows', async () => {
+    const name = 'a'.repeat(128)
+    const put = await call('PUT', `/v1/access/roles/${name}`, { permissions: [] })
+    expect(put.statusCode).toBe(200)
+    expect((await call('GET', `/v1/access/roles/${name}`)).statusCode).toBe(200)
+    expect((await call('DELETE', `/v1/access/roles/${name}`)).statusCode).toBe(200)
+  })
+
+  it.each([129, 300])('refuses a role name of %i characters by its schema', async (length) => {
+    const response = await call('PUT', `/v1/access/roles/${'a'.repeat(length)}`, {
+      permissions: [],
+    })
+    expect(response.statusCode).toBe(400)
+    const problem = response.json<Problem>()
+    expect(problem.code).toBe('validation_failed')
+    expect(problem.detail).not.toContain('a'.repeat(101))
+    expect(problem.errors).toEqual([expect.objectContaining({ field: 'params.name' })])
+  })
+
   it.each([
     ['an unknown parent', { parents: ['ghost'] }, 'access_role_unknown', 'ghost'],
     [

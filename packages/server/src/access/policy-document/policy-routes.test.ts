@@ -21,6 +21,12 @@ interface Problem {
   errors: { field: string; message: string }[]
 }
 
+/** Nine levels of nine aliases each ("billion laughs"): 9^9 nodes once expanded. */
+const aliasBomb = Array.from({ length: 9 }, (_, level) => {
+  const items = level === 0 ? 'lol' : `*a${level - 1}`
+  return `a${level}: &a${level} [${Array(9).fill(items).join(', ')}]`
+}).join('\n')
+
 interface ImportAnswer {
   dryRun: boolean
   version: number
@@ -253,6 +259,7 @@ describeEachDialect('the policy document', (dialect) => {
       '(document)',
       '2:1: Flow sequence in block collection must be',
     ],
+    ['an alias bomb', aliasBomb, '(document)', 'aliases expand to more than 100 nodes'],
   ])('refuses %s, naming its path', async (_name, body, field, message) => {
     const version = (await module.access.snapshot()).version
     const response = await put(body, '?dryRun=true')

@@ -142,8 +142,11 @@ function checkReferences(reader: DocumentReader, document: Indexed, reserved: Re
   const roles = new Map<string, { tenant: string | null }>(reserved)
   const groups = new Set<string>()
   document.roles.forEach(([role, path]) => {
-    if (reserved.has(role.name) || role.name.startsWith(BUILT_IN_PREFIX)) {
+    if (reserved.has(role.name)) {
       reader.fail(`${path}.name`, `${role.name} is built in; it cannot be defined`)
+    } else if (role.name.startsWith(BUILT_IN_PREFIX)) {
+      const reason = `the prefix ${BUILT_IN_PREFIX} is reserved for Rampart's built-in roles`
+      reader.fail(`${path}.name`, `${role.name} cannot be defined: ${reason}`)
     } else if (roles.has(role.name)) reader.fail(`${path}.name`, `${role.name} is defined twice`)
     roles.set(role.name, { tenant: role.tenant ?? null })
   })

@@ -2,7 +2,7 @@
 import { RampartError } from '../../platform/errors.js'
 import type { RoleDefinition, RolePermission } from '@rampart/access-engine'
 import { findRoleCycle } from '@rampart/access-engine'
-import { BUILT_IN_PREFIX, isBuiltInRole } from '../built-in-roles.js'
+import { BUILT_IN_PREFIX, BUILT_IN_ROLES, isBuiltInRole } from '../built-in-roles.js'
 import type { ChangeActor, PolicyChanges } from './policy-changes.js'
 import { changePolicy } from './policy-changes.js'
 import type { AccessDb, AccessTransaction } from './tables.js'
@@ -48,13 +48,23 @@ export async function readRole(
   }
 }
 
-/** Built-in roles are Rampart's: the policy API neither changes nor deletes them. */
+/**
+ * Built-in roles are Rampart's: the policy API neither changes nor deletes them, nor creates
+ * another under their prefix, which Rampart keeps for built-in roles it may add.
+ */
 function assertNotBuiltIn(name: string): void {
   if (!isBuiltInRole(name)) return
+  if (BUILT_IN_ROLES.some((role) => role.name === name)) {
+    throw new RampartError(
+      'access_role_builtin',
+      `${name} is a built-in role (names starting ${BUILT_IN_PREFIX} are Rampart's); ` +
+        'bind it, or inherit it from a role of your own',
+    )
+  }
   throw new RampartError(
     'access_role_builtin',
-    `${name} is a built-in role (names starting ${BUILT_IN_PREFIX} are Rampart's); ` +
-      'bind it, or inherit it from a role of your own',
+    `${name} starts with ${BUILT_IN_PREFIX}, a prefix reserved for Rampart's built-in roles; ` +
+      'choose another name',
   )
 }
 

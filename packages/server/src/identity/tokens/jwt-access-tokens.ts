@@ -81,6 +81,20 @@ export class JwtAccessTokens {
     return JSON.parse(row.payload) as AdapterPayload
   }
 
+  /**
+   * Whether the token `jti` names was recorded and is neither revoked nor expired; a token
+   * without a record was not issued by this provider (or was forgotten after it expired).
+   */
+  async isActive(jti: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('identity_jwt_access_tokens')
+      .select(['expires_at', 'revoked_at'])
+      .where('jti', '=', jti)
+      .executeTakeFirst()
+    if (row === undefined || row.revoked_at !== null) return false
+    return Number(row.expires_at) > this.#clock.now()
+  }
+
   revoke(jti: string): Promise<number> {
     return this.#revokeWhere('jti', jti, 'token')
   }
