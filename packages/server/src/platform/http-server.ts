@@ -50,7 +50,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     bodyLimit: options.bodyLimitBytes,
     // The router refuses longer path parameters before the route's schema sees them, with
     // a generic answer; this fits the longest id a schema allows, percent-encoded.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     trustProxy: options.trustProxy,
     forceCloseConnections: 'idle',
     // Requests on kept-alive connections while draining get a problem+json 503 below.
