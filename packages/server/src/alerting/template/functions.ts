@@ -3,6 +3,7 @@
  */
 import { formatGoFloatG, formatGoValue, sprintf } from './go-format.js'
 import { TemplateError } from './syntax.js'
+import { regexMatches, regexReplaceAll } from './template-regex.js'
 
 /** One sample of a `query` result, as templates see it. */
 export interface TemplateSample {
@@ -143,12 +144,9 @@ export function templateFunctions(
     toUpper: (text) => String(text).toUpperCase(),
     toLower: (text) => String(text).toLowerCase(),
     title: (text) => String(text).replace(/\b\p{L}/gu, (letter) => letter.toUpperCase()),
-    match: (pattern, text) => new RegExp(String(pattern)).test(String(text)),
+    match: (pattern, text) => regexMatches(String(pattern), String(text)),
     reReplaceAll: (pattern, replacement, text) =>
-      String(text).replace(
-        new RegExp(String(pattern), 'g'),
-        String(replacement).replace(/\$\{?(\d+)\}?/g, '$$$1'),
-      ),
+      regexReplaceAll(String(pattern), String(replacement), String(text)),
     stripPort: (host) =>
       String(host)
         .replace(/:\d+$/, '')

@@ -24,6 +24,11 @@ describe('rule templates', () => {
     ['{{ with $labels.job }}job {{ . }}{{ end }}', 'job node'],
     ['{{/* a comment */}}ok', 'ok'],
     ['{{ reReplaceAll "(.*):.*" "$1" $labels.instance }}', 'db'],
+    ['{{ reReplaceAll "([a-z]+):(\\\\d+)" "${2}-$1 $$" $labels.instance }}', '9100-db $'],
+    ['{{ reReplaceAll "o" "0" "foo boo" }}', 'f00 b00'],
+    ['{{ reReplaceAll "x*" "-" "ab" }}', '-a-b-'],
+    ['{{ if match "^db:" $labels.instance }}db{{ end }}', 'db'],
+    ['{{ if match "node$" $labels.job }}yes{{ end }}', 'yes'],
     ['{{ humanizeDuration 3725 }}', '1h 2m 5s'],
   ])('expands %s', (source, expected) => {
     expect(expandRuleTemplate(source, data)).toBe(expected)
@@ -39,6 +44,20 @@ describe('rule templates', () => {
   ])('rejects %s', (source, reason) => {
     expect(() => parseRuleTemplate(source)).toThrow(TemplateError)
     expect(() => parseRuleTemplate(source)).toThrow(reason)
+  })
+})
+
+describe('template regexes', () => {
+  it('match and reReplaceAll run in linear time on a pathological pattern', () => {
+    const long = { labels: { v: `${'a'.repeat(5000)}!` }, value: 0 }
+    const source = '{{ if match "(a+)+b" $labels.v }}y{{ else }}n{{ end }}'
+    expect(expandRuleTemplate(source, long)).toBe('n')
+    const replaced = '{{ reReplaceAll "((a+)+)+b" "x" $labels.v }}'
+    expect(expandRuleTemplate(replaced, long)).toBe(long.labels.v)
+  })
+
+  it('refuses a pattern RE2 cannot run', () => {
+    expect(() => expandRuleTemplate('{{ match "(?=a)" "a" }}', data)).toThrow(/regexp/)
   })
 })
 
