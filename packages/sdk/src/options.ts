@@ -219,9 +219,8 @@ export function resolveOptions(options: RampartOptions) {
   const algorithms = options.algorithms ?? ['ES256', 'EdDSA', 'RS256', 'PS256']
   const refused = algorithms.filter((algorithm) => !asymmetricAlgorithms.has(algorithm))
   if (algorithms.length === 0 || refused.length > 0) {
-    throw new ConfigurationError(
-      `algorithms must be asymmetric JWS algorithms; refused: ${refused.join(', ') || 'none given'}`,
-    )
+    const named = refused.join(', ') || 'none given'
+    throw new ConfigurationError(`algorithms must be asymmetric JWS algorithms; refused: ${named}`)
   }
   const introspection = options.introspection
   if (

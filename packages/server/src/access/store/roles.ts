@@ -105,9 +105,10 @@ async function checkParents(trx: AccessTransaction, name: string, input: RoleInp
   const tenant = input.tenant ?? null
   const foreign = found.filter((row) => row.tenant !== null && row.tenant !== tenant)
   if (foreign.length > 0) {
+    const parents = foreign.map((row) => row.name).join(', ')
     throw new RampartError(
       'access_scope_invalid',
-      `${name} cannot inherit ${foreign.map((row) => row.name).join(', ')}: scoped to another tenant`,
+      `${name} cannot inherit ${parents}: scoped to another tenant`,
     )
   }
 

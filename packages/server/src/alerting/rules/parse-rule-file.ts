@@ -129,9 +129,8 @@ function parseRule(raw: unknown, index: number, group: string, context: Context)
       report("invalid field 'keep_firing_for' in recording rule")
     if (raw.annotations !== undefined) report("invalid field 'annotations' in recording rule")
     if (typeof record !== 'string' || !legacyMetricName.test(record)) {
-      report(
-        `invalid recording rule name: ${typeof record === 'string' ? record : JSON.stringify(record)}`,
-      )
+      const shown = typeof record === 'string' ? record : JSON.stringify(record)
+      report(`invalid recording rule name: ${shown}`)
     }
   }
   for (const name of Object.keys(labels)) {

@@ -100,7 +100,8 @@ export function humanizeTimestamp(input: unknown): string {
   if (!Number.isFinite(value)) return formatGoFloatG(value, 4)
   const iso = new Date(value * 1000).toISOString()
   const fraction = iso.slice(20, 23).replace(/0+$/, '')
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction === '' ? '' : `.${fraction}`} +0000 UTC`
+  const seconds = fraction === '' ? iso.slice(11, 19) : `${iso.slice(11, 19)}.${fraction}`
+  return `${iso.slice(0, 10)} ${seconds} +0000 UTC`
 }
 
 function truthy(value: unknown): boolean {

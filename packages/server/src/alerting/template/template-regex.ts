@@ -39,7 +39,9 @@ export function regexReplaceAll(pattern: string, replacement: string, text: stri
   while (searchAt <= text.length && matcher.find(searchAt)) {
     const start = matcher.start()
     const end = matcher.end()
-    result += text.slice(from, start) + expand(replacement, (group) => matcher.group(group))
+    result +=
+      text.slice(from, start) +
+      expand(replacement, matcher.groupCount(), (group) => matcher.group(group))
     from = end
     // An empty match moves on one character, so the loop always advances.
     searchAt = end === start ? end + 1 : end
@@ -47,14 +49,11 @@ export function regexReplaceAll(pattern: string, replacement: string, text: stri
   return result + text.slice(from)
 }
 
-function expand(template: string, group: (index: number) => string | null): string {
+function expand(template: string, groups: number, group: (index: number) => string | null): string {
   return template.replace(/\$(\$|\{(\d+)\}|(\d+))/g, (whole, _all, braced, bare) => {
     if (whole === '$$') return '$'
+    // Go expands a group the pattern does not have to nothing.
     const index = Number(braced ?? bare)
-    try {
-      return group(index) ?? ''
-    } catch {
-      return ''
-    }
+    return index <= groups ? (group(index) ?? '') : ''
   })
 }

@@ -26,6 +26,7 @@ describe('rule templates', () => {
     ['{{ reReplaceAll "(.*):.*" "$1" $labels.instance }}', 'db'],
     ['{{ reReplaceAll "([a-z]+):(\\\\d+)" "${2}-$1 $$" $labels.instance }}', '9100-db $'],
     ['{{ reReplaceAll "o" "0" "foo boo" }}', 'f00 b00'],
+    ['{{ reReplaceAll "(o)" "<$1$3>" "fo" }}', 'f<o>'],
     ['{{ reReplaceAll "x*" "-" "ab" }}', '-a-b-'],
     ['{{ if match "^db:" $labels.instance }}db{{ end }}', 'db'],
     ['{{ if match "node$" $labels.job }}yes{{ end }}', 'yes'],

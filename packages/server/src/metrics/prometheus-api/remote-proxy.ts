@@ -6,8 +6,10 @@ import { sendNotFound } from './unknown-paths.js'
 const forwardedHeaders = ['accept', 'content-type']
 
 /** The read endpoints forwarded; admin and write paths of the remote are never reachable. */
-const readEndpoints =
-  /^\/(query|query_range|query_exemplars|series|labels|label\/[^/]+\/values|metadata|targets|rules|alerts|format_query|status\/buildinfo)$/
+const readEndpoints = new RegExp(
+  '^/(query|query_range|query_exemplars|series|labels|label/[^/]+/values|metadata|targets|' +
+    'rules|alerts|format_query|status/buildinfo)$',
+)
 
 /**
  * With `metrics.backend: prometheus`, the read API is answered by the remote server: the
